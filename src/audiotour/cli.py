@@ -1,0 +1,134 @@
+"""The command line: parse, call the core, turn errors into exit codes.
+
+Nothing here knows how a tour is built; `build.py`, `summary.py` and
+`script.py` do. User mistakes exit 2, failures of the world exit 1, both as
+one line on stderr and never a traceback (unless -v, for bug reports).
+"""
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import AudiotourError, ExitStatus, TourError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+TOUR_ARGUMENT = click.argument("tour", type=click.Path(path_type=Path, dir_okay=False), default="tour.yml",
+                               required=False)
+
+
+def reports_errors(command: F) -> F:
+    """Map audiotour's errors to one line and an exit code."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verbose = bool(kwargs.get("verbose"))
+        try:
+            return command(*args, **kwargs)
+        except AudiotourError as exc:
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_status)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; run the same command again to resume.", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            if verbose:
+                traceback.print_exc()
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
+            sys.exit(ExitStatus.WORLD_FAILED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="audiotour")
+def cli() -> None:
+    """Turn a YAML tour description into a narrated audio tour."""
+
+
+@cli.command()
+@TOUR_ARGUMENT
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), default="audio_out",
+              show_default=True, help="Folder to write the tour into.")
+@click.option("--engine", type=click.Choice(["auto", "gtts", "espeak"]), default=None,
+              help="Speech engine (default: the tour's voice.engine, else auto: gTTS when reachable, "
+                   "else eSpeak NG offline).")
+@click.option("--base-url", metavar="URL", help="Where audio_out/ will be published (for the feed).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers (default: all cores).")
+@click.option("--force", is_flag=True, help="Rebuild every file even if nothing changed.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("-v", "--verbose", is_flag=True, help="Show a traceback on errors (for bug reports).")
+@reports_errors
+def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jobs: int | None, force: bool,
+          quiet: bool, verbose: bool) -> None:
+    """Build TOUR (default tour.yml) into narrated MP3s."""
+    from .build import BuildOptions
+    from .build import build as run_build
+    from .cache import default_cache_dir
+    from .progress import progress_for
+    from .tour import load_tour
+
+    loaded = load_tour(tour)
+    progress = progress_for(sys.stderr, quiet)
+    report = run_build(loaded, BuildOptions(output=output, cache_dir=default_cache_dir(), engine=engine,
+                                            force=force), progress)
+    episode = report.manifest.episode
+    progress.say(
+        f"Built {len(report.manifest.segments)} segments and {episode.file} "
+        f"({_minutes(episode.duration_s)}) in {output}/"
+        + ("" if report.written else " — nothing changed")
+    )
+
+
+@cli.command()
+@TOUR_ARGUMENT
+@click.option("-v", "--verbose", is_flag=True, help="Show a traceback on errors.")
+@reports_errors
+def check(tour: Path, verbose: bool) -> None:
+    """Validate TOUR and print a short summary; write nothing."""
+    from .summary import summarize
+    from .tour import load_tour
+
+    loaded = load_tour(tour)
+    click.echo(summarize(loaded.tour, tour))
+
+
+@cli.command()
+@TOUR_ARGUMENT
+@click.option("--stop", "stop_id", metavar="ID", help="Only this stop (or intro, outro).")
+@click.option("-v", "--verbose", is_flag=True, help="Show a traceback on errors.")
+@reports_errors
+def script(tour: Path, stop_id: str | None, verbose: bool) -> None:
+    """Print the exact text each engine will be given, stop by stop."""
+    from .script import make_script
+    from .tour import load_tour
+
+    parts = make_script(load_tour(tour).tour)
+    if stop_id is not None:
+        parts = [p for p in parts if p.id == stop_id]
+        if not parts:
+            known = ", ".join(p.id for p in make_script(load_tour(tour).tour))
+            raise TourError(f"no stop with id {stop_id!r}; ids are: {known}", field="--stop")
+    blocks = []
+    for part in parts:
+        blocks.append(f"# {part.filename[:-4]} — {part.title}\n\n{part.spoken_text}\n")
+    click.echo("\n".join(blocks), nl=False)
+
+
+def _minutes(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def main() -> None:
+    cli(prog_name="audiotour")

@@ -1,0 +1,110 @@
+"""Speech engines behind one small interface.
+
+An engine turns one sentence into mono 16-bit PCM. Adding an engine is one new
+module in this package that defines a subclass of `Engine` decorated with
+`register`; it is found by name (`--engine NAME`, `voice.engine`).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..errors import EngineUnavailable, TourError
+
+
+@dataclass(frozen=True)
+class Speech:
+    pcm: bytes
+    """Mono, signed 16-bit little-endian samples."""
+    sample_rate: int
+
+
+@dataclass(frozen=True)
+class VoiceRequest:
+    """What the tour asks of a voice, whatever engine speaks it."""
+
+    language: str
+    tld: str | None = None
+    slow: bool = False
+
+
+class Engine(ABC):
+    name: ClassVar[str]
+    offline: ClassVar[bool] = True
+    """Offline engines are the fallback of `auto`."""
+    preference: ClassVar[int] = 0
+    """`auto` tries reachable engines from the highest preference down."""
+
+    def __init__(self, voice: VoiceRequest) -> None:
+        self.voice = voice
+
+    @property
+    @abstractmethod
+    def voice_label(self) -> str:
+        """The voice as recorded in the manifest, e.g. ``fr``."""
+
+    @property
+    @abstractmethod
+    def cache_identity(self) -> str:
+        """Everything besides the text that changes the audio (engine version, voice, speed)."""
+
+    @abstractmethod
+    def synthesize(self, text: str) -> Speech:
+        """Speak one sentence. Raises WorldError when the world fails."""
+
+    @classmethod
+    def probe(cls, voice: VoiceRequest) -> str | None:
+        """None when usable right now, else why not (for `auto`)."""
+        return None
+
+
+_REGISTRY: dict[str, type[Engine]] = {}
+
+
+def register(cls: type[Engine]) -> type[Engine]:
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _discover() -> None:
+    if not _REGISTRY:
+        for module in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+def engine_names() -> list[str]:
+    _discover()
+    return sorted(_REGISTRY)
+
+
+def engine_class(name: str) -> type[Engine]:
+    _discover()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise TourError(f"unknown engine {name!r}; choose one of auto, {', '.join(engine_names())}") from None
+
+
+def choose_engine(name: str, voice: VoiceRequest, say: Callable[[str], None]) -> Engine:
+    """The engine to use for a whole build: one voice for every segment.
+
+    ``auto`` picks the preferred online engine when it answers a short probe,
+    otherwise the best offline one, and says so once through ``say``.
+    """
+    if name != "auto":
+        return engine_class(name)(voice)
+    _discover()
+    candidates = sorted(_REGISTRY.values(), key=lambda c: -c.preference)
+    reasons = []
+    for cls in candidates:
+        problem = cls.probe(voice)
+        if problem is None:
+            if reasons:
+                say(f"{'; '.join(reasons)}; using the offline voice ({cls.name}).")
+            return cls(voice)
+        reasons.append(f"{cls.name} is unavailable: {problem}")
+    raise EngineUnavailable("no speech engine is usable: " + "; ".join(reasons))

@@ -1,0 +1,133 @@
+"""eSpeak NG, offline, driven in-process through ctypes.
+
+A system libespeak-ng is used when installed; otherwise the one the
+`espeakng-loader` wheel bundles (library and voice data, French included),
+so a plain `pip install` is enough.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import threading
+from functools import lru_cache
+from typing import ClassVar
+
+from ..errors import EngineUnavailable, TourError
+from . import Engine, Speech, VoiceRequest, register
+
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_CHARS_UTF8 = 1
+_RATE = 1
+_EE_OK = 0
+# Words per minute: eSpeak's default (175) is brisk for a visitor outdoors.
+_NORMAL_WPM = 160
+_SLOW_WPM = 130
+
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+
+class _Library:
+    """The process-wide libespeak-ng: it keeps global state, so one lock guards it."""
+
+    def __init__(self) -> None:
+        path, data = _locate()
+        try:
+            self.lib = ctypes.CDLL(path)
+        except OSError as exc:
+            raise EngineUnavailable(f"cannot load libespeak-ng ({exc})") from None
+        self.lib.espeak_Initialize.restype = ctypes.c_int
+        self.lib.espeak_Info.restype = ctypes.c_char_p
+        self.lib.espeak_Info.argtypes = [ctypes.c_void_p]
+        self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        self.lib.espeak_Synth.argtypes = [
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
+            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+        ]
+        self.sample_rate = self.lib.espeak_Initialize(
+            _AUDIO_OUTPUT_SYNCHRONOUS, 0, data.encode() if data else None, 0
+        )
+        if self.sample_rate <= 0:
+            raise EngineUnavailable("libespeak-ng failed to initialise (voice data missing?)")
+        self.version = (self.lib.espeak_Info(None) or b"?").decode()
+        self.lock = threading.Lock()
+        self._chunks: list[bytes] = []
+        self._callback = _CALLBACK(self._collect)  # kept alive as long as the library
+        self.lib.espeak_SetSynthCallback(self._callback)
+        self._voice: bytes | None = None
+
+    def _collect(self, wav: ctypes._Pointer, count: int, events: int) -> int:  # type: ignore[type-arg]
+        if count > 0:
+            self._chunks.append(ctypes.string_at(wav, count * 2))
+        return 0
+
+    def set_voice(self, name: str) -> bool:
+        return bool(self.lib.espeak_SetVoiceByName(name.encode()) == _EE_OK)
+
+    def speak(self, voice: str, words_per_minute: int, text: str) -> bytes:
+        with self.lock:
+            if self._voice != voice.encode():
+                if not self.set_voice(voice):
+                    raise TourError(f"eSpeak NG has no voice {voice!r}")
+                self._voice = voice.encode()
+            self.lib.espeak_SetParameter(_RATE, words_per_minute, 0)
+            self._chunks = []
+            data = text.encode("utf-8") + b"\0"
+            status = self.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8, None, None)
+            if status != _EE_OK:
+                raise EngineUnavailable(f"eSpeak NG failed to speak (error {status})")
+            return b"".join(self._chunks)
+
+
+def _locate() -> tuple[str, str | None]:
+    explicit = os.environ.get("AUDIOTOUR_ESPEAK_LIBRARY")
+    if explicit:
+        return explicit, os.environ.get("AUDIOTOUR_ESPEAK_DATA")
+    system = ctypes.util.find_library("espeak-ng")
+    if system:
+        return system, None
+    try:
+        import espeakng_loader
+    except ImportError:
+        raise EngineUnavailable("libespeak-ng is not installed; pip install espeakng-loader") from None
+    return espeakng_loader.get_library_path(), espeakng_loader.get_data_path()
+
+
+@lru_cache(maxsize=1)
+def _library() -> _Library:
+    return _Library()
+
+
+@register
+class EspeakEngine(Engine):
+    name: ClassVar[str] = "espeak"
+    offline: ClassVar[bool] = True
+    preference: ClassVar[int] = 0
+
+    def __init__(self, voice: VoiceRequest) -> None:
+        super().__init__(voice)
+        self.library = _library()
+        self.voice_name = self._voice_for(voice.language)
+        self.words_per_minute = _SLOW_WPM if voice.slow else _NORMAL_WPM
+
+    def _voice_for(self, language: str) -> str:
+        # eSpeak names voices in lowercase BCP 47 (en-us, fr-be); fall back to the bare language.
+        tag = language.lower()
+        for candidate in (tag, tag.split("-")[0]):
+            with self.library.lock:
+                if self.library.set_voice(candidate):
+                    self.library._voice = candidate.encode()
+                    return candidate
+        raise TourError(f"language {language!r} is not spoken by eSpeak NG", field="language")
+
+    @property
+    def voice_label(self) -> str:
+        return self.voice_name
+
+    @property
+    def cache_identity(self) -> str:
+        return f"espeak-ng {self.library.version} voice={self.voice_name} wpm={self.words_per_minute}"
+
+    def synthesize(self, text: str) -> Speech:
+        pcm = self.library.speak(self.voice_name, self.words_per_minute, text)
+        return Speech(pcm=pcm, sample_rate=self.library.sample_rate)

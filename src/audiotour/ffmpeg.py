@@ -1,0 +1,88 @@
+"""Every call to ffmpeg goes through here: one place to find the binary.
+
+A system ffmpeg is preferred when present; otherwise the one imageio-ffmpeg
+ships in its wheel, so `pip install` alone gives a working tool. ffprobe is
+never needed: we decode to raw PCM and count samples ourselves.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import WorldError
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_path() -> str:
+    explicit = os.environ.get("AUDIOTOUR_FFMPEG")
+    if explicit:
+        return explicit
+    system = shutil.which("ffmpeg")
+    if system:
+        return system
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise WorldError(
+            f"ffmpeg is not installed and the bundled one is missing ({exc}); "
+            "reinstall audiotour with pip, or install ffmpeg"
+        ) from None
+
+
+def run(args: list[str], *, input_chunks: Iterable[bytes] | None = None, stdin_bytes: bytes | None = None) -> bytes:
+    """Run ffmpeg with ``args``; return its stdout, raise WorldError on failure."""
+    reads_stdin = input_chunks is not None or stdin_bytes is not None
+    command = [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y",
+               *([] if reads_stdin else ["-nostdin"]), *args]
+    try:
+        if input_chunks is None:
+            done = subprocess.run(command, input=stdin_bytes, capture_output=True, check=False)
+            stdout, stderr, code = done.stdout, done.stderr, done.returncode
+        else:
+            with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE) as process:
+                assert process.stdin is not None
+                try:
+                    for chunk in input_chunks:
+                        process.stdin.write(chunk)
+                    process.stdin.close()
+                except BrokenPipeError:
+                    pass
+                stdout = process.stdout.read() if process.stdout else b""
+                stderr = process.stderr.read() if process.stderr else b""
+                code = process.wait()
+    except OSError as exc:
+        raise WorldError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from None
+    if code != 0:
+        detail = stderr.decode("utf-8", "replace").strip().splitlines()
+        raise WorldError(f"ffmpeg failed: {detail[-1] if detail else f'exit code {code}'}")
+    return stdout
+
+
+def encode_mp3(pcm_chunks: Iterable[bytes], target: Path, *, sample_rate: int, bitrate_kbps: int) -> None:
+    """Encode mono s16le PCM to a constant-bitrate MP3 with a gapless (LAME) header."""
+    run(
+        [
+            "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
+            # Tags are mutagen's job; ffmpeg's own would be replaced anyway.
+            "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
+            "-f", "mp3", str(target),
+        ],
+        input_chunks=pcm_chunks,
+    )
+
+
+def decode_to_pcm(data: bytes, *, sample_rate: int) -> bytes:
+    """Decode any audio ffmpeg reads to mono s16le PCM at ``sample_rate``."""
+    return run(["-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"], stdin_bytes=data)
+
+
+def decode_file_to_pcm(path: Path, *, sample_rate: int) -> bytes:
+    return run(["-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"])

@@ -1,0 +1,83 @@
+"""ID3 tags and chapters, written with mutagen as ID3v2.3 (the widest player support)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycountry
+from mutagen.id3 import (
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TIT2,
+    TLAN,
+    TPE1,
+    TPE2,
+    TRCK,
+    TYER,
+    CTOCFlags,
+)
+
+from .errors import WorldError
+
+GENRE = "Speech"
+"""ID3v1 genre 101: podcast apps and phones file it with spoken word."""
+
+
+@dataclass(frozen=True)
+class TrackTags:
+    title: str
+    album: str
+    artist: str
+    track: int
+    track_count: int
+    language: str
+    year: int | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    element_id: str
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+def iso639_2(language: str) -> str:
+    """``fr-CA`` → ``fra``: ID3's TLAN takes three-letter codes."""
+    primary = language.split("-")[0].lower()
+    found = pycountry.languages.get(alpha_2=primary) if len(primary) == 2 else pycountry.languages.get(alpha_3=primary)
+    return found.alpha_3 if found is not None else "und"
+
+
+def write_tags(path: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) -> None:
+    language = iso639_2(tags.language)
+    id3 = ID3()
+    id3.add(TIT2(encoding=1, text=tags.title))
+    id3.add(TALB(encoding=1, text=tags.album))
+    id3.add(TPE1(encoding=1, text=tags.artist))
+    id3.add(TPE2(encoding=1, text=tags.artist))
+    id3.add(TRCK(encoding=1, text=f"{tags.track}/{tags.track_count}"))
+    id3.add(TLAN(encoding=1, text=language))
+    id3.add(TCON(encoding=1, text=GENRE))
+    if tags.year is not None:
+        id3.add(TYER(encoding=1, text=str(tags.year)))
+    id3.add(COMM(encoding=1, lang=language, desc="", text=tags.comment))
+    if chapters:
+        id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                     child_element_ids=[c.element_id for c in chapters],
+                     sub_frames=[TIT2(encoding=1, text=tags.album)]))
+        for chapter in chapters:
+            # Offsets 0xFFFFFFFF mean "use the times": players seek by milliseconds.
+            id3.add(CHAP(element_id=chapter.element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
+                         start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
+                         sub_frames=[TIT2(encoding=1, text=chapter.title)]))
+    try:
+        id3.save(str(path), v2_version=3, v23_sep="/")
+    except OSError as exc:
+        raise WorldError(f"cannot write tags to {path}: {exc.strerror}") from None

@@ -1,0 +1,354 @@
+"""The tour file: its typed model and the loader that validates it.
+
+Every mistake becomes one `TourError` naming the file, the line and the field,
+raised before anything is written.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from slugify import slugify
+
+from .errors import TourError
+from .yamlsource import PathKey, YamlDocument, format_key, load_yaml
+
+MAX_TEXT_CHARS = 30_000
+"""About forty minutes of speech: longer narration is almost surely a paste error."""
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+ENGINE_NAMES = ("auto", "gtts", "espeak")
+
+
+def _text(value: str) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("is empty; write some text")
+    if len(stripped) > MAX_TEXT_CHARS:
+        raise ValueError(f"is {len(stripped)} characters long; the limit is {MAX_TEXT_CHARS}, split it")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in stripped):
+        raise ValueError("contains control characters; remove them")
+    return stripped
+
+
+def _one_line(value: str) -> str:
+    value = _text(value)
+    if "\n" in value:
+        raise ValueError("must fit on one line")
+    if len(value) > 300:
+        raise ValueError("is longer than 300 characters; shorten it")
+    return value
+
+
+def _slug(value: str) -> str:
+    if not SLUG.match(value) or len(value) > 60:
+        raise ValueError(
+            f"{value!r} is not a valid id; use lowercase letters, digits and hyphens, e.g. {slugify(value)[:60] or 'my-stop'!r}"
+        )
+    return value
+
+
+def _relative_file(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty; give a path relative to the tour file")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text)]
+Line = Annotated[str, AfterValidator(_one_line)]
+Slug = Annotated[str, AfterValidator(_slug)]
+RelativeFile = Annotated[str, AfterValidator(_relative_file)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Voice(Model):
+    engine: Literal["auto", "gtts", "espeak"] = "auto"
+    tld: Annotated[str, Field(pattern=r"^[a-z]{2,3}(\.[a-z]{2,3})?$")] | None = None
+    slow: bool = False
+
+
+class Location(Model):
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+
+class Link(Model):
+    title: Line
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)]
+
+
+class Pauses(Model):
+    """Silence, in seconds, that the assembly puts between pieces of speech."""
+
+    sentence: Annotated[float, Field(ge=0, le=5)] = 0.45
+    paragraph: Annotated[float, Field(ge=0, le=10)] = 0.9
+    segment: Annotated[float, Field(ge=0, le=30)] = 2.0
+
+
+class AudioSettings(Model):
+    loudness: Annotated[float, Field(ge=-36, le=-10)] = -16.0
+    """Integrated loudness target in LUFS, as measured on two speakers."""
+    pauses: Pauses = Pauses()
+
+
+class Section(Model):
+    title: Line
+    narration: Text
+
+
+class Stop(Model):
+    title: Line
+    id: Slug | None = None
+    narration: Text
+    location: Location | None = None
+    radius: Annotated[float, Field(gt=0, le=10_000)] = 150
+    date: datetime | date | None = None
+    image: RelativeFile | None = None
+    links: list[Link] = []
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        # YAML only reads "1944-08-15T08:00" (no seconds) as a string.
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date; write e.g. 1944-08-15 or 1944-08-15T08:00") from None
+        return value
+
+    @property
+    def slug(self) -> str:
+        return self.id or slugify(self.title)[:60].strip("-") or "stop"
+
+
+class Tour(Model):
+    title: Line
+    description: Text
+    language: Annotated[str, Field(pattern=LANGUAGE_TAG.pattern)] = "fr"
+    author: Line = "audiotour"
+    cover: RelativeFile | None = None
+    base_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    voice: Voice = Voice()
+    audio: AudioSettings = AudioSettings()
+    lexicon: dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(max_length=500)]] = {}
+    intro: Section | None = None
+    outro: Section | None = None
+    stops: Annotated[list[Stop], Field(min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Tour:
+        seen: dict[str, int] = {}
+        for index, stop in enumerate(self.stops):
+            slug = stop.slug
+            if slug in ("intro", "outro") and getattr(self, slug) is not None:
+                raise _FieldProblem(("stops", index, "id"), f"{slug!r} is the id of the tour's {slug}; choose another id")
+            if slug in seen:
+                raise _FieldProblem(
+                    ("stops", index, "id" if stop.id else "title"),
+                    f"id {slug!r} is already used by stops[{seen[slug]}]; give this stop its own id",
+                )
+            seen[slug] = index
+        return self
+
+
+class _FieldProblem(ValueError):
+    """A cross-field problem that still knows which field to blame."""
+
+    def __init__(self, key: PathKey, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+class LoadedTour(BaseModel):
+    """A valid tour and where it came from (relative paths resolve from there)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    tour: Tour
+    path: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, relative: str) -> Path:
+        return (self.folder / relative).resolve()
+
+
+def load_tour(path: Path | str) -> LoadedTour:
+    path = Path(path)
+    document = load_yaml(path)
+    if not isinstance(document.data, dict):
+        raise document.error((), "a tour file must be a mapping of keys (title:, description:, stops:…)")
+    try:
+        tour = Tour.model_validate(document.data)
+    except ValidationError as exc:
+        raise _first_error(exc, document) from None
+    loaded = LoadedTour(tour=tour, path=path)
+    _check_files(loaded, document)
+    return loaded
+
+
+def _check_files(loaded: LoadedTour, document: YamlDocument) -> None:
+    tour = loaded.tour
+    wanted: list[tuple[PathKey, str]] = []
+    if tour.cover:
+        wanted.append((("cover",), tour.cover))
+    wanted += [(("stops", i, "image"), s.image) for i, s in enumerate(tour.stops) if s.image]
+    folder = loaded.folder.resolve()
+    for key, relative in wanted:
+        target = loaded.resolve(relative)
+        if not target.is_relative_to(folder):
+            raise document.error(key, f"{relative!r} is outside the tour's folder; copy the image next to the tour file")
+        if not target.is_file():
+            raise document.error(key, f"{relative!r} does not exist (looked for {target})")
+
+
+def _first_error(exc: ValidationError, document: YamlDocument) -> TourError:
+    errors = exc.errors(include_url=False)
+    # A misspelt key also makes the intended one "missing": the spelling is the real news.
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    key: PathKey = ()
+    for part in error["loc"]:
+        # Pydantic names the union member it tried after the field ("date", "datetime"): not a field.
+        if _is_union_tag(part) and (not key or isinstance(key[-1], str) or "[" in str(part)):
+            continue
+        key += (part,)
+    ctx = error.get("ctx") or {}
+    problem = ctx.get("error")
+    if isinstance(problem, _FieldProblem):
+        return document.error(problem.key, problem.message)
+    return document.error(key, _describe(error, key, document))
+
+
+def _is_union_tag(part: str | int) -> bool:
+    return isinstance(part, str) and ("[" in part or part in {"datetime", "date", "str", "float", "int"})
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+    "list_type": "a list (lines starting with '- ')",
+    "datetime_type": "a date",
+    "date_type": "a date",
+}
+
+_KNOWN_KEYS = {
+    "": set(Tour.model_fields),
+    "voice": set(Voice.model_fields),
+    "audio": set(AudioSettings.model_fields),
+    "pauses": set(Pauses.model_fields),
+    "intro": set(Section.model_fields),
+    "outro": set(Section.model_fields),
+    "stops": set(Stop.model_fields),
+    "location": set(Location.model_fields),
+    "links": set(Link.model_fields),
+}
+
+
+def _describe(error: dict[str, Any], key: PathKey, document: YamlDocument) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    field = key[-1] if key else ""
+    if kind == "missing":
+        return "is required" + _example(field)
+    if kind == "extra_forbidden":
+        parent = next((str(p) for p in reversed(key[:-1]) if isinstance(p, str)), "")
+        known = _KNOWN_KEYS.get(parent, set())
+        close = difflib.get_close_matches(str(field), sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known keys here: {', '.join(sorted(known))}"
+        return f"unknown key{hint}"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_show(value)}" + (
+            " (put text in quotes)" if kind == "string_type" and not isinstance(value, (dict, list)) else ""
+        )
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        if field == "lat":
+            return f"{_show(value)} is not a latitude (-90..90)"
+        if field == "lon":
+            return f"{_show(value)} is not a longitude (-180..180)"
+        bound = f"{next(iter(ctx.values())):g}"
+        relation = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                    "greater_than": "more than", "less_than": "less than"}[kind]
+        return f"{_show(value)} is out of range; it must be {relation} {bound}"
+    if kind == "too_short":
+        if field == "stops":
+            return "needs at least one stop"
+        return f"needs at least {ctx.get('min_length')} item(s)"
+    if kind == "too_long":
+        return f"has too many items (at most {ctx.get('max_length')})"
+    if kind == "string_too_short":
+        return "is empty"
+    if kind == "string_too_long":
+        return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind == "string_pattern_mismatch":
+        return f"{_show(value)} is not valid here; {_pattern_hint(str(field))}"
+    if kind == "literal_error":
+        return f"{_show(value)} is not one of {ctx.get('expected')}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind.startswith("datetime") or kind.startswith("date"):
+        return f"{_show(value)} is not a date; write e.g. 1944-08-15 or 1944-08-15T08:00"
+    return error["msg"]
+
+
+def _pattern_hint(field: str) -> str:
+    return {
+        "language": "use a language tag such as fr, en or fr-CA",
+        "url": "use a full address starting with https://",
+        "base_url": "use a full address starting with https://",
+        "tld": "use a Google domain ending such as fr, com, ca or co.uk",
+    }.get(field, "see the tour file reference")
+
+
+def _example(field: str | int) -> str:
+    return {
+        "title": " (e.g. title: Cavalaire-sur-Mer)",
+        "narration": " (the text to be spoken, e.g. narration: |)",
+        "description": " (one or two sentences for podcast apps)",
+        "stops": " (a list of stops, each with title: and narration:)",
+        "lat": " (e.g. lat: 43.1727)",
+        "lon": " (e.g. lon: 6.5330)",
+    }.get(str(field), "")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+__all__ = ["LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "load_tour", "format_key"]

@@ -1,0 +1,171 @@
+"""Read a YAML file safely and remember where every value was written.
+
+Validation errors must name a line, so the loader keeps a map from each
+value's path (``("stops", 2, "location", "lat")``) to its position. Only
+plain, safe YAML is accepted: no custom tags (SafeLoader refuses them), no
+anchors or aliases (a tour never needs them, and they allow "billion laughs"
+expansion), no duplicate keys (PyYAML silently keeps the last one).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import TourError
+
+MAX_TOUR_BYTES = 2 * 1024 * 1024
+"""A tour is text a person writes; anything larger is a mistake or an attack."""
+
+MAX_NODES = 100_000
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class YamlDocument:
+    path: Path
+    data: Any
+    positions: dict[PathKey, Position] = field(default_factory=dict)
+
+    def position_of(self, key: PathKey) -> Position | None:
+        """Position of the deepest part of ``key`` that exists in the file."""
+        for end in range(len(key), -1, -1):
+            found = self.positions.get(tuple(key[:end]))
+            if found is not None:
+                return found
+        return None
+
+    def error(self, key: PathKey, reason: str) -> TourError:
+        pos = self.position_of(key)
+        return TourError(
+            reason,
+            path=self.path,
+            line=pos.line if pos else None,
+            field=format_key(key) or None,
+        )
+
+
+def format_key(key: PathKey) -> str:
+    """``("stops", 2, "location")`` → ``stops[2].location``."""
+    out = ""
+    for part in key:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TOUR_BYTES + 1)
+    except FileNotFoundError:
+        raise TourError("no such file; pass the path of a tour file", path=path) from None
+    except IsADirectoryError:
+        raise TourError("is a folder; pass the path of a tour file", path=path) from None
+    except OSError as exc:
+        raise TourError(f"cannot be read: {exc.strerror}", path=path) from None
+    if len(raw) > MAX_TOUR_BYTES:
+        raise TourError(
+            f"is larger than {MAX_TOUR_BYTES // (1024 * 1024)} MiB; a tour file is text, split it",
+            path=path,
+        )
+    if b"\x00" in raw:
+        raise TourError("is not a text file (it contains NUL bytes)", path=path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise TourError(
+            f"is not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            path=path,
+            line=line,
+        ) from None
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise TourError("is empty; a tour needs at least a title, a description and stops", path=path)
+        positions: dict[PathKey, Position] = {}
+        _index(node, (), positions, set(), path)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "could not determine a constructor" in problem or "tag" in problem:
+            problem = f"{problem}; YAML tags are not allowed in a tour file"
+        raise TourError(
+            f"invalid YAML: {problem}",
+            path=path,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise TourError(f"invalid YAML: {exc}", path=path) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(path=path, data=data, positions=positions)
+
+
+def _index(
+    node: yaml.Node,
+    key: PathKey,
+    positions: dict[PathKey, Position],
+    seen: set[int],
+    path: Path,
+) -> None:
+    if id(node) in seen:
+        # The composer resolves an alias to the very node it names.
+        raise TourError(
+            "anchors and aliases (& and *) are not allowed in a tour file; write the value out",
+            path=path,
+            line=positions[key].line if key in positions else node.start_mark.line + 1,
+            field=format_key(key) or None,
+        )
+    seen.add(id(node))
+    if len(seen) > MAX_NODES:
+        raise TourError(f"has more than {MAX_NODES} values; a tour file is not that large", path=path)
+    positions[key] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        names: set[str] = set()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise TourError(
+                    "a key must be plain text",
+                    path=path,
+                    line=key_node.start_mark.line + 1,
+                    field=format_key(key) or None,
+                )
+            name = key_node.value
+            if key_node.tag == "tag:yaml.org,2002:merge" or name == "<<":
+                raise TourError(
+                    "merge keys (<<) are not allowed in a tour file",
+                    path=path,
+                    line=key_node.start_mark.line + 1,
+                    field=format_key(key) or None,
+                )
+            if name in names:
+                raise TourError(
+                    f"duplicate key {name!r}; each key may appear once",
+                    path=path,
+                    line=key_node.start_mark.line + 1,
+                    field=format_key(key + (name,)),
+                )
+            names.add(name)
+            positions[key + (name,)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _index(value_node, key + (name,), positions, seen, path)
+            positions[key + (name,)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index(item, key + (index,), positions, seen, path)

@@ -1,0 +1,58 @@
+"""Shared fixtures: one small tour built once per session, read by many tests."""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audiotour.build import BuildOptions, build
+from audiotour.engines import choose_engine
+from audiotour.tour import load_tour
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never touch the user's real cache; never reach Google from a test.
+    monkeypatch.setenv("AUDIOTOUR_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@dataclass
+class BuiltTour:
+    tour_path: Path
+    output: Path
+    cache: Path
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return json.loads((self.output / "manifest.json").read_text("utf-8"))
+
+
+def build_offline(tour_path: Path, output: Path, cache: Path, **options: Any) -> Any:
+    return build(load_tour(tour_path), BuildOptions(output=output, cache_dir=cache, engine="espeak", **options))
+
+
+@pytest.fixture(scope="session")
+def built_tour(tmp_path_factory: pytest.TempPathFactory) -> BuiltTour:
+    """The small French tour in tests/data, built once with the offline engine."""
+    root = tmp_path_factory.mktemp("built")
+    tour_path = root / "tour.yml"
+    shutil.copy(DATA / "mini.yml", tour_path)
+    result = BuiltTour(tour_path, root / "audio_out", root / "cache")
+    build_offline(tour_path, result.output, result.cache)
+    return result
+
+
+@pytest.fixture
+def tour_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "tour.yml"
+    shutil.copy(DATA / "mini.yml", path)
+    return path
+
+
+__all__ = ["BuiltTour", "build_offline", "choose_engine"]

@@ -1,0 +1,170 @@
+"""What a user notices about a build: audio that plays, tags a phone shows, a true manifest."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3, BitrateMode
+
+from audiocheck import decode, ebur128, ffmpeg_chapters
+from conftest import BuiltTour, build_offline
+
+
+def test_one_segment_per_part_in_tour_order(built_tour: BuiltTour) -> None:
+    files = sorted(p.name for p in built_tour.output.glob("*.mp3"))
+    assert files == ["00-intro.mp3", "01-cavalaire.mp3", "02-saint-tropez.mp3", "03-outro.mp3", "tour.mp3"]
+    assert [s["file"] for s in built_tour.manifest["segments"]] == files[:-1]
+
+
+def test_every_mp3_is_mono_44k_cbr_64k(built_tour: BuiltTour) -> None:
+    for path in built_tour.output.glob("*.mp3"):
+        info = MP3(path).info
+        assert (info.channels, info.sample_rate, info.bitrate_mode) == (1, 44100, BitrateMode.CBR), path
+        assert round(info.bitrate / 1000) == 64, path
+
+
+def test_decoded_durations_match_the_manifest(built_tour: BuiltTour) -> None:
+    manifest = built_tour.manifest
+    for segment in manifest["segments"]:
+        samples = decode(built_tour.output / segment["file"])
+        assert len(samples) == segment["samples"]
+        assert abs(len(samples) / 44100 - segment["duration_s"]) < 0.002
+        assert segment["duration_s"] > 1.0
+    episode = decode(built_tour.output / "tour.mp3")
+    assert abs(len(episode) / 44100 - manifest["episode"]["duration_s"]) < 0.002
+
+
+def test_segments_are_speech_not_silence(built_tour: BuiltTour) -> None:
+    for segment in built_tour.manifest["segments"]:
+        samples = decode(built_tour.output / segment["file"])
+        for start, end in [(s["start_s"], s["end_s"]) for s in segment["sentences"]]:
+            chunk = samples[int(start * 44100): int(end * 44100)]
+            assert chunk.std() > 0.01, (segment["file"], start)
+
+
+def test_episode_is_the_segments_in_order(built_tour: BuiltTour) -> None:
+    episode = decode(built_tour.output / "tour.mp3")
+    start = 0
+    for segment in built_tour.manifest["segments"]:
+        alone = decode(built_tour.output / segment["file"])
+        assert abs(start / 44100 - segment["start_s"]) < 0.001
+        inside = episode[start: start + len(alone)]
+        # Two MP3 encodings of the same PCM: the waveforms agree closely.
+        correlation = (inside * alone).sum() / ((inside ** 2).sum() * (alone ** 2).sum()) ** 0.5
+        assert correlation > 0.95, segment["file"]
+        start += len(alone) + 2 * 44100  # the default pause between segments
+
+
+def test_segment_tags_read_back(built_tour: BuiltTour) -> None:
+    tags = ID3(built_tour.output / "01-cavalaire.mp3")
+    assert tags.version == (2, 3, 0)
+    assert str(tags["TIT2"]) == "Cavalaire-sur-Mer"
+    assert str(tags["TALB"]) == "Le Débarquement & « ses » plages"
+    assert str(tags["TPE1"]) == "Équipe de test"
+    assert str(tags["TRCK"]) == "2/4"
+    assert str(tags["TLAN"]) == "fra"
+    assert str(tags["TCON"]) == "Speech"
+    assert str(tags.getall("COMM")[0]) == "Un court essai, de Cavalaire à Saint-Tropez."
+    # mutagen shows v2.3's TYER as TDRC; the file must hold the v2.3 frame itself.
+    assert str(tags["TDRC"]).isdigit()
+    raw = (built_tour.output / "01-cavalaire.mp3").read_bytes()[: tags.size]
+    assert b"TYER" in raw and b"TDRC" not in raw
+
+
+def test_episode_chapters_match_manifest_and_ffmpeg(built_tour: BuiltTour) -> None:
+    manifest = built_tour.manifest
+    segments = manifest["segments"]
+    tags = ID3(built_tour.output / "tour.mp3")
+    toc = tags.getall("CTOC")[0]
+    assert toc.child_element_ids == [f"chp{i:03d}" for i in range(len(segments))]
+    seen = sorted(ffmpeg_chapters(built_tour.output / "tour.mp3"))
+    assert [title for _, _, title in seen] == [s["title"] for s in segments]
+    starts = [round(s["start_s"] * 1000) for s in segments]
+    assert [start for start, _, _ in seen] == starts
+    # Chapters tile the episode: each ends where the next begins, the last at the very end.
+    assert [end for _, end, _ in seen] == starts[1:] + [round(manifest["episode"]["duration_s"] * 1000)]
+
+
+def test_manifest_matches_the_files(built_tour: BuiltTour) -> None:
+    manifest = built_tour.manifest
+    assert manifest["tour"] == "Le Débarquement & « ses » plages"
+    assert manifest["language"] == "fr"
+    assert manifest["episode"]["file"] == "tour.mp3"
+    for segment in manifest["segments"]:
+        path = built_tour.output / segment["file"]
+        assert path.stat().st_size == segment["size_bytes"]
+        assert segment["engine"] == "espeak" and segment["voice"] == "fr"
+        assert len(segment["text_sha256"]) == 64
+    assert [s["id"] for s in manifest["segments"]] == ["intro", "cavalaire", "saint-tropez", "outro"]
+
+
+def test_loudness_on_target(built_tour: BuiltTour) -> None:
+    for path in sorted(built_tour.output.glob("*.mp3")):
+        integrated, peak = ebur128(path)
+        assert -17.0 <= integrated <= -15.0, (path.name, integrated)
+        assert peak <= -1.0, (path.name, peak)
+
+
+def test_rebuild_with_nothing_changed_writes_nothing(built_tour: BuiltTour, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    shutil.copytree(built_tour.output, output)
+    before = {p.name: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest()) for p in output.iterdir()}
+    report = build_offline(built_tour.tour_path, output, built_tour.cache)
+    assert report.written == []
+    assert report.sentences_synthesized == 0
+    after = {p.name: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest()) for p in output.iterdir()}
+    assert after == before
+
+
+def test_editing_one_stop_redoes_that_stop_only(built_tour: BuiltTour, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    shutil.copytree(built_tour.output, output)
+    tour = tmp_path / "tour.yml"
+    tour.write_text(built_tour.tour_path.read_text("utf-8").replace("C'est la fête.", "Les cloches sonnent."), "utf-8")
+    report = build_offline(tour, output, built_tour.cache)
+    assert report.sentences_synthesized == 1
+    assert sorted(report.written) == ["02-saint-tropez.mp3", "manifest.json", "tour.mp3"]
+    synthesized = {s["id"]: s["synthesized"] for s in _manifest(output)}
+    assert synthesized == {"intro": False, "cavalaire": False, "saint-tropez": True, "outro": False}
+
+
+def test_a_lost_output_folder_is_rebuilt_identically_from_the_cache(built_tour: BuiltTour, tmp_path: Path) -> None:
+    report = build_offline(built_tour.tour_path, tmp_path / "out", built_tour.cache)
+    assert report.sentences_synthesized == 0
+    for segment in built_tour.manifest["segments"]:
+        mine = (tmp_path / "out" / segment["file"]).read_bytes()
+        assert hashlib.sha256(mine).digest() == hashlib.sha256((built_tour.output / segment["file"]).read_bytes()).digest()
+
+
+def test_removed_stop_disappears_from_the_output(built_tour: BuiltTour, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    shutil.copytree(built_tour.output, output)
+    text = built_tour.tour_path.read_text("utf-8")
+    tour = tmp_path / "tour.yml"
+    tour.write_text(text[: text.index("  - title: Saint-Tropez")] + text[text.index("outro:"):], "utf-8")
+    build_offline(tour, output, built_tour.cache)
+    assert sorted(p.name for p in output.glob("*.mp3")) == ["00-intro.mp3", "01-cavalaire.mp3", "02-outro.mp3", "tour.mp3"]
+    assert str(ID3(output / "01-cavalaire.mp3")["TRCK"]) == "2/3"
+
+
+def _manifest(output: Path) -> list[dict[str, object]]:
+    import json
+
+    return json.loads((output / "manifest.json").read_text("utf-8"))["segments"]
+
+
+@pytest.mark.parametrize("language,tld", [("en", "com")])
+def test_other_languages_build(tmp_path: Path, language: str, tld: str) -> None:
+    tour = tmp_path / "tour.yml"
+    tour.write_text(
+        f"title: 'Quotes \"&\" <angles>'\ndescription: A walk.\nlanguage: {language}\n"
+        "stops:\n  - title: The Pier\n    narration: |\n      At 6 p.m. on the 3rd of May, the 1,000th visitor came!\n"
+        "      What a day... Wasn't it?\n", "utf-8")
+    report = build_offline(tour, tmp_path / "out", tmp_path / "cache")
+    segment = report.manifest.segments[0]
+    assert segment.voice.startswith("en")
+    assert len(decode(tmp_path / "out" / segment.file)) == segment.samples
+    assert str(ID3(tmp_path / "out" / "00-the-pier.mp3")["TLAN"]) == "eng"

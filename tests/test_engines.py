@@ -1,0 +1,154 @@
+"""Engines without a network: gTTS against constructed HTTP answers, auto's fallback, eSpeak NG."""
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+import responses
+
+from audiotour.engines import VoiceRequest, choose_engine
+from audiotour.engines.espeak import EspeakEngine
+from audiotour.engines.gtts import GttsEngine
+from audiotour.errors import EngineUnavailable
+from audiotour.ffmpeg import ffmpeg_path
+
+ENDPOINT = "https://translate.google.fr/_/TranslateWebserverUi/data/batchexecute"
+FRENCH = VoiceRequest(language="fr")
+
+
+@pytest.fixture(scope="module")
+def mp3_second() -> bytes:
+    """One second of tone as Google sends it: 24 kHz mono MP3."""
+    return subprocess.run(
+        [ffmpeg_path(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1:sample_rate=24000",
+         "-ac", "1", "-b:a", "32k", "-f", "mp3", "-"],
+        capture_output=True, check=True,
+    ).stdout
+
+
+def google_body(audio: bytes) -> str:
+    """The batchexecute answer gTTS parses: the base64 audio inside a JSON-ish envelope."""
+    payload = json.dumps([base64.b64encode(audio).decode()])
+    envelope = [["wrb.fr", "jQ1olc", payload, None, None, None, "generic"]]
+    return ")]}'\n\n" + json.dumps(envelope, separators=(",", ":")) + "\n"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def time(self) -> float:
+        return self.now
+
+
+def engine(clock: FakeClock | None = None) -> GttsEngine:
+    clock = clock or FakeClock()
+    return GttsEngine(FRENCH, sleep=clock.sleep, clock=clock.time)
+
+
+@responses.activate
+def test_gtts_speaks_from_google_audio(mp3_second: bytes) -> None:
+    responses.post(ENDPOINT, body=google_body(mp3_second))
+    speech = engine().synthesize("Bonjour à tous.")
+    assert speech.sample_rate == 24000
+    assert abs(len(speech.pcm) / 2 / 24000 - 1.0) < 0.1
+    sent = responses.calls[0].request.body
+    assert "Bonjour" in requests.utils.unquote(sent) and '\\"fr\\"' in requests.utils.unquote(sent)
+
+
+@responses.activate
+def test_gtts_waits_as_told_after_429(mp3_second: bytes) -> None:
+    responses.post(ENDPOINT, status=429, headers={"Retry-After": "7"})
+    responses.post(ENDPOINT, body=google_body(mp3_second))
+    clock = FakeClock()
+    speech = engine(clock).synthesize("Bonjour.")
+    assert len(speech.pcm) > 0
+    assert len(clock.sleeps) == 1 and 7 <= clock.sleeps[0] <= 7 * 1.25
+
+
+@responses.activate
+def test_gtts_gives_up_on_endless_server_errors() -> None:
+    responses.post(ENDPOINT, status=500)
+    clock = FakeClock()
+    with pytest.raises(EngineUnavailable, match=r"Google TTS failed after \d attempt\(s\): HTTP 500 from Google"):
+        engine(clock).synthesize("Bonjour.")
+    assert 1 <= len(clock.sleeps) <= 4
+    assert sum(clock.sleeps) <= 60
+    assert clock.sleeps == sorted(clock.sleeps), "backoff grows"
+
+
+@responses.activate
+def test_gtts_rejects_audio_that_does_not_decode() -> None:
+    responses.post(ENDPOINT, body=google_body(b"this is not an mp3 at all" * 40))
+    with pytest.raises(EngineUnavailable, match="does not decode"):
+        engine().synthesize("Bonjour.")
+
+
+@responses.activate
+def test_gtts_treats_the_sorry_page_as_throttling() -> None:
+    responses.post(ENDPOINT, status=302, headers={"Location": "https://www.google.com/sorry/index"})
+    responses.get("https://www.google.com/sorry/index", body="<html>unusual traffic</html>")
+    with pytest.raises(EngineUnavailable, match="no audio"):
+        engine().synthesize("Bonjour.")
+
+
+@responses.activate
+def test_gtts_unreachable_fails_at_once() -> None:
+    responses.post(ENDPOINT, body=requests.ConnectionError("no route"))
+    clock = FakeClock()
+    with pytest.raises(EngineUnavailable, match="Google TTS is unreachable.*--engine espeak"):
+        engine(clock).synthesize("Bonjour.")
+    assert clock.sleeps == []
+
+
+@responses.activate
+def test_auto_falls_back_to_espeak_when_google_is_unreachable() -> None:
+    responses.head("https://translate.google.fr/", body=requests.ConnectionError("offline"))
+    said: list[str] = []
+    chosen = choose_engine("auto", FRENCH, said.append)
+    assert chosen.name == "espeak"
+    assert len(said) == 1 and "using the offline voice (espeak)" in said[0]
+
+
+@responses.activate
+def test_auto_prefers_gtts_when_google_answers() -> None:
+    responses.head("https://translate.google.fr/", status=200)
+    said: list[str] = []
+    assert choose_engine("auto", FRENCH, said.append).name == "gtts"
+    assert said == []
+
+
+@responses.activate
+def test_gtts_build_end_to_end(mp3_second: bytes, tour_copy: Path, tmp_path: Path) -> None:
+    from audiotour.build import BuildOptions, build
+    from audiotour.tour import load_tour
+
+    responses.post(ENDPOINT, body=google_body(mp3_second))
+    report = build(load_tour(tour_copy), BuildOptions(output=tmp_path / "out", cache_dir=tmp_path / "c",
+                                                      engine="gtts"))
+    assert {s.engine for s in report.manifest.segments} == {"gtts"}
+    assert report.manifest.segments[0].voice == "fr@translate.google.fr"
+    # gTTS splits sentences longer than 100 characters into several requests.
+    assert len(responses.calls) >= report.sentences_synthesized > 0
+
+
+def test_espeak_speaks_french() -> None:
+    speech = EspeakEngine(FRENCH).synthesize("Bonjour, nous sommes à Cavalaire.")
+    seconds = len(speech.pcm) / 2 / speech.sample_rate
+    assert 1.0 < seconds < 5.0
+
+
+def test_espeak_refuses_an_unknown_language() -> None:
+    from audiotour.errors import TourError
+
+    with pytest.raises(TourError, match="not spoken by eSpeak NG"):
+        EspeakEngine(VoiceRequest(language="tlh"))
