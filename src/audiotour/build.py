@@ -28,6 +28,7 @@ from .audio import (
     prepare_sentence,
     silence,
 )
+from .artifacts import PublishContext, publish
 from .cache import SpeechCache
 from .engines import Engine, VoiceRequest, choose_engine
 from .errors import TourError, WorldError
@@ -51,6 +52,8 @@ class BuildOptions:
     """None: the tour's `voice.engine`."""
     force: bool = False
     lock_timeout_s: float = 0.0
+    base_url: str | None = None
+    """--base-url; wins over the tour's base_url."""
 
 
 @dataclass
@@ -79,7 +82,14 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
         remove_stale_temporaries(output)
         voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow)
         engine = engine_factory(options.engine or tour.voice.engine, voice, progress.say)
-        return _Builder(tour, parts, engine, options, progress).run()
+        report = _Builder(tour, parts, engine, options, progress).run()
+        base_url = options.base_url or tour.base_url
+        report.written += publish(PublishContext(
+            loaded=loaded, manifest=report.manifest, output=output,
+            base_url=base_url if base_url is None or base_url.endswith("/") else base_url + "/",
+            say=progress.say,
+        ))
+        return report
     finally:
         lock.release()
 

@@ -6,6 +6,7 @@ one line on stderr and never a traceback (unless -v, for bug reports).
 """
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import AudiotourError, ExitStatus, TourError
+from .errors import AudiotourError, ExitStatus, TourError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,10 +79,13 @@ def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jo
     from .progress import progress_for
     from .tour import load_tour
 
+    if base_url is not None and not re.match(r"^https?://\S+$", base_url):
+        raise UsageError(f"{base_url!r} is not a web address; use e.g. https://example.org/tour/",
+                         field="--base-url")
     loaded = load_tour(tour)
     progress = progress_for(sys.stderr, quiet)
     report = run_build(loaded, BuildOptions(output=output, cache_dir=default_cache_dir(), engine=engine,
-                                            force=force), progress)
+                                            force=force, base_url=base_url), progress)
     episode = report.manifest.episode
     progress.say(
         f"Built {len(report.manifest.segments)} segments and {episode.file} "

@@ -42,3 +42,17 @@ def remove_stale_temporaries(folder: Path) -> None:
     if folder.is_dir():
         for leftover in folder.glob(f"{TEMP_PREFIX}*"):
             leftover.unlink(missing_ok=True)
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write atomically unless the file already holds exactly ``data``; True when written.
+
+    A rebuild with nothing changed must leave every file (and its mtime) alone.
+    """
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write_bytes(target, data)
+    return True

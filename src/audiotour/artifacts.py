@@ -1,0 +1,36 @@
+"""What a build publishes beside the MP3s, once the audio and manifest exist.
+
+Each publisher takes the tour, the build's manifest and the output folder,
+writes its files with `fsutil.write_if_changed` (so an unchanged rebuild
+writes nothing) and returns the names it wrote.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .manifest import Manifest
+from .tour import LoadedTour
+
+
+@dataclass(frozen=True)
+class PublishContext:
+    loaded: LoadedTour
+    manifest: Manifest
+    output: Path
+    base_url: str | None
+    """Absolute URL where `output` will be served, ending with '/'; None when unknown."""
+    say: Callable[[str], None]
+
+
+Publisher = Callable[[PublishContext], list[str]]
+
+PUBLISHERS: list[Publisher] = []
+
+
+def publish(context: PublishContext) -> list[str]:
+    written: list[str] = []
+    for publisher in PUBLISHERS:
+        written += publisher(context)
+    return written
