@@ -130,7 +130,7 @@ def test_build_reports_progress_as_plain_lines(tour_copy: Path, tmp_path: Path) 
     code, out, err = run("build", str(tour_copy), "-o", str(tmp_path / "out"), "--engine", "espeak")
     assert code == 0 and out == ""
     lines = err.splitlines()
-    assert lines[0] == "speech: 12…"
+    assert lines[0] == "segments: 4…"
     assert lines[-1].startswith("Built 4 segments and tour.mp3 (") and lines[-1].endswith(f"in {tmp_path / 'out'}/")
 
 

@@ -59,4 +59,4 @@ class SpeechCache:
             writer.setsampwidth(2)
             writer.setframerate(speech.sample_rate)
             writer.writeframes(speech.pcm)
-        atomic_write_bytes(self._path(key), buffer.getvalue())
+        atomic_write_bytes(self._path(key), buffer.getvalue(), durable=False)

@@ -65,12 +65,13 @@ def run(args: list[str], *, input_chunks: Iterable[bytes] | None = None, stdin_b
     return stdout
 
 
-def encode_mp3(pcm_chunks: Iterable[bytes], target: Path, *, sample_rate: int, bitrate_kbps: int) -> None:
+def encode_mp3(pcm_chunks: Iterable[bytes], target: Path, *, sample_rate: int, output_rate: int,
+               bitrate_kbps: int) -> None:
     """Encode mono s16le PCM to a constant-bitrate MP3 with a gapless (LAME) header."""
     run(
         [
             "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
+            "-ar", str(output_rate), "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
             # Tags are mutagen's job; ffmpeg's own would be replaced anyway.
             "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
             "-f", "mp3", str(target),

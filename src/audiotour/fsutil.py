@@ -25,12 +25,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def atomic_write_bytes(target: Path, data: bytes) -> None:
+def atomic_write_bytes(target: Path, data: bytes, *, durable: bool = True) -> None:
+    """``durable=False`` skips fsync: for caches, where a lost entry is only recomputed."""
     with atomic_path(target) as temporary:
         with temporary.open("wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
 
 
 def atomic_write_text(target: Path, text: str) -> None:

@@ -31,6 +31,8 @@ class SegmentRecord:
     synthesized: bool
     kind: str = "stop"
     samples: int = 0
+    start_sample: int = 0
+    """Where the segment starts in the episode, in samples at the output rate."""
     size_bytes: int = 0
     audio_fingerprint: str = ""
     tags_fingerprint: str = ""

@@ -52,6 +52,11 @@ class Engine(ABC):
     def cache_identity(self) -> str:
         """Everything besides the text that changes the audio (engine version, voice, speed)."""
 
+    @property
+    @abstractmethod
+    def sample_rate(self) -> int:
+        """The rate of the PCM this engine produces; segments are assembled at it."""
+
     @abstractmethod
     def synthesize(self, text: str) -> Speech:
         """Speak one sentence. Raises WorldError when the world fails."""

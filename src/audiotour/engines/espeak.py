@@ -128,6 +128,10 @@ class EspeakEngine(Engine):
     def cache_identity(self) -> str:
         return f"espeak-ng {self.library.version} voice={self.voice_name} wpm={self.words_per_minute}"
 
+    @property
+    def sample_rate(self) -> int:
+        return self.library.sample_rate
+
     def synthesize(self, text: str) -> Speech:
         pcm = self.library.speak(self.voice_name, self.words_per_minute, text)
         return Speech(pcm=pcm, sample_rate=self.library.sample_rate)

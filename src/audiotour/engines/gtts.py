@@ -92,6 +92,10 @@ class GttsEngine(Engine):
     def cache_identity(self) -> str:
         return f"gtts lang={self.lang} tld={self.tld} slow={self.voice.slow}"
 
+    @property
+    def sample_rate(self) -> int:
+        return SAMPLE_RATE
+
     def synthesize(self, text: str) -> Speech:
         started = self._clock()
         for attempt in range(1, MAX_ATTEMPTS + 1):

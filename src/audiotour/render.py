@@ -1,0 +1,187 @@
+"""Rendering one segment: cached speech per sentence, assembly, loudness, MP3, tags.
+
+Segments are independent, so `SegmentRenderer` runs them concurrently: in
+worker processes for an offline engine (synthesis and DSP are CPU-bound and
+libespeak-ng holds global state), in a few threads for an online one (the
+time goes in waiting on the network). With one job, the very same function
+runs in the calling process, lazily, which is what tests exercise.
+
+This module stays light to import (no numpy): a rebuild with nothing to
+render never pays for the audio stack.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from math import gcd
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+from .cache import SpeechCache
+from .engines import Engine, VoiceRequest
+from .fsutil import atomic_path
+from .script import Part
+from .tags import TrackTags, write_tags
+
+OUTPUT_SAMPLE_RATE = 44_100
+"""MPEG-1 Layer III rate of every MP3 written: every player decodes it."""
+BITRATE_KBPS = 64
+ONLINE_CONCURRENCY = 4
+"""Requests in flight to an online engine: enough to hide latency, few enough to stay polite."""
+
+
+def output_block(rate: int) -> int:
+    """Input samples that resample to a whole number of output samples (80 at 24 kHz, 1 at 22.05 kHz)."""
+    return rate // gcd(rate, OUTPUT_SAMPLE_RATE)
+
+
+def output_samples(samples: int, rate: int) -> int:
+    block = output_block(rate)
+    if samples % block:
+        raise ValueError(f"{samples} samples at {rate} Hz do not resample exactly")
+    return samples // block * (OUTPUT_SAMPLE_RATE // gcd(rate, OUTPUT_SAMPLE_RATE))
+
+
+def encode_pause(seconds: float, rate: int, cache_dir: Path) -> bytes:
+    """The MP3 frames of ``seconds`` of silence, put between segments in the episode."""
+    from . import ffmpeg
+
+    block = output_block(rate)
+    silence = bytes(2 * (int(round(seconds * rate)) // block * block))
+    path = cache_dir / "pauses" / f"{rate}-{BITRATE_KBPS}-{len(silence)}.mp3"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as temporary:
+        ffmpeg.encode_mp3([silence], temporary, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE,
+                          bitrate_kbps=BITRATE_KBPS)
+        data = temporary.read_bytes()
+    return data
+
+
+@dataclass(frozen=True)
+class SegmentJob:
+    part: Part
+    fingerprint: str
+    tags: TrackTags
+    target: Path
+    loudness: float
+    sentence_pause_s: float
+    paragraph_pause_s: float
+
+
+@dataclass(frozen=True)
+class RenderedSegment:
+    fingerprint: str
+    tags: TrackTags
+    output_samples: int
+    size_bytes: int
+    sentence_spans: tuple[tuple[float, float], ...]
+    sentences_synthesized: int
+
+
+def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> RenderedSegment:
+    from . import audio, ffmpeg
+
+    synthesized = 0
+    rate = engine.sample_rate
+    paragraphs = []
+    for paragraph in job.part.paragraphs:
+        sounds = []
+        for sentence in paragraph:
+            key = SpeechCache.key(engine.cache_identity, sentence.spoken)
+            speech = cache.get(key)
+            if speech is None:
+                speech = engine.synthesize(sentence.spoken)
+                # Cached at once: an interrupted build resumes from here.
+                cache.put(key, speech)
+                synthesized += 1
+            sounds.append(audio.prepare_sentence(speech, rate))
+        paragraphs.append(sounds)
+    sound, spans = audio.assemble(paragraphs, audio.Pauses(job.sentence_pause_s, job.paragraph_pause_s), rate)
+    sound = audio.normalize_loudness(sound, job.loudness)
+    pcm = sound.raw_data
+    with atomic_path(job.target) as temporary:
+        ffmpeg.encode_mp3([pcm], temporary, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE,
+                          bitrate_kbps=BITRATE_KBPS)
+        write_tags(temporary, job.tags)
+        size = temporary.stat().st_size
+    return RenderedSegment(job.fingerprint, job.tags, output_samples(len(pcm) // 2, rate), size,
+                           tuple(spans), synthesized)
+
+
+class _Result(Protocol):
+    def result(self) -> RenderedSegment: ...
+
+
+class _Deferred:
+    """Renders on first `result()`: in order, in this process, one segment in memory at a time."""
+
+    def __init__(self, job: SegmentJob, engine: Engine, cache: SpeechCache) -> None:
+        self._job, self._engine, self._cache = job, engine, cache
+        self._value: RenderedSegment | None = None
+
+    def result(self) -> RenderedSegment:
+        if self._value is None:
+            self._value = render_segment(self._job, self._engine, self._cache)
+        return self._value
+
+
+_worker: tuple[Engine, SpeechCache] | None = None
+
+
+def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Path) -> None:
+    global _worker
+    _worker = (engine_type(voice), SpeechCache(cache_dir))
+
+
+def _render_in_worker(job: SegmentJob) -> RenderedSegment:
+    assert _worker is not None
+    return render_segment(job, *_worker)
+
+
+class SegmentRenderer:
+    def __init__(self, engine: Engine, cache_dir: Path, jobs: int | None) -> None:
+        self.engine = engine
+        self.cache = SpeechCache(cache_dir)
+        self.cache_dir = cache_dir
+        self.jobs = jobs or os.cpu_count() or 1
+        self._executor: Executor | None = None
+
+    def submit(self, job: SegmentJob) -> _Result:
+        if self.jobs == 1:
+            return _Deferred(job, self.engine, self.cache)
+        if self._executor is None:
+            self._executor = self._make_executor()
+        future: Future[RenderedSegment]
+        if isinstance(self._executor, ProcessPoolExecutor):
+            future = self._executor.submit(_render_in_worker, job)
+        else:
+            future = self._executor.submit(render_segment, job, self.engine, self.cache)
+        return future
+
+    def _make_executor(self) -> Executor:
+        if not self.engine.offline:
+            return ThreadPoolExecutor(max_workers=min(self.jobs, ONLINE_CONCURRENCY))
+        # fork is cheap and safe here (no threads run yet); workers inherit the audio
+        # stack imported once here instead of each importing it. Elsewhere, spawn.
+        method = "fork" if sys.platform == "linux" else "spawn"
+        from . import audio  # noqa: F401
+        return ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker, initargs=(type(self.engine), self.engine.voice, self.cache_dir),
+        )
+
+    def __enter__(self) -> SegmentRenderer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=error is not None)
