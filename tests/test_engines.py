@@ -152,3 +152,31 @@ def test_espeak_refuses_an_unknown_language() -> None:
 
     with pytest.raises(TourError, match="not spoken by eSpeak NG"):
         EspeakEngine(VoiceRequest(language="tlh"))
+
+
+@responses.activate
+def test_gtts_retries_a_slow_answer_past_the_timeout(mp3_second: bytes) -> None:
+    responses.post(ENDPOINT, body=requests.ReadTimeout("read timed out"))
+    responses.post(ENDPOINT, body=google_body(mp3_second))
+    clock = FakeClock()
+    assert len(engine(clock).synthesize("Bonjour.").pcm) > 0
+    assert len(clock.sleeps) == 1
+
+
+@responses.activate
+def test_gtts_retries_a_truncated_answer(mp3_second: bytes) -> None:
+    body = google_body(mp3_second)
+    responses.post(ENDPOINT, body=body[: len(body) // 2])
+    responses.post(ENDPOINT, body=body)
+    clock = FakeClock()
+    assert len(engine(clock).synthesize("Bonjour.").pcm) > 0
+    assert len(clock.sleeps) == 1
+
+
+@responses.activate
+def test_gtts_refusal_is_not_retried() -> None:
+    responses.post(ENDPOINT, status=403)
+    clock = FakeClock()
+    with pytest.raises(EngineUnavailable, match="refused the request: HTTP 403"):
+        engine(clock).synthesize("Bonjour.")
+    assert clock.sleeps == []

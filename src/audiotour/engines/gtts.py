@@ -7,6 +7,7 @@ time; audio is decoded before it is accepted.
 """
 from __future__ import annotations
 
+import binascii
 import random
 import time
 from collections.abc import Callable
@@ -131,6 +132,8 @@ class GttsEngine(Engine):
             response = getattr(exc, "rsp", None)
             if response is None:
                 cause = exc.__cause__ or exc.__context__
+                if isinstance(cause, requests.Timeout) and not isinstance(cause, requests.ConnectTimeout):
+                    raise _Throttled(f"no answer within {READ_TIMEOUT_S:.0f} s") from None
                 problem = f"no connection to translate.google.{self.tld} ({type(cause).__name__ if cause else exc})"
                 if not self._answered_once:
                     # Never reached at all: waiting will not help, say so now.
@@ -140,7 +143,18 @@ class GttsEngine(Engine):
             status = response.status_code
             if status == 429 or status >= 500:
                 raise _Throttled(f"HTTP {status} from Google", _retry_after(response)) from None
-            raise EngineUnavailable(f"Google TTS refused the request: {exc}") from None
+            if status == 200:
+                # A 200 without a readable audio line: a cut or garbled answer.
+                raise _Throttled("Google's answer held no readable audio") from None
+            raise EngineUnavailable(f"Google TTS refused the request: HTTP {status}; "
+                                    "check voice.tld and the language, or use --engine espeak") from None
+        except requests.RequestException as exc:
+            # gTTS reads the body outside its own error handling: a cut or stalled stream lands here.
+            self._answered_once = True
+            raise _Throttled(f"the answer was cut off ({type(exc).__name__})") from None
+        except (binascii.Error, ValueError):
+            self._answered_once = True
+            raise _Throttled("Google's answer held garbled audio") from None
         self._answered_once = True
         if not audio:
             # Google's "sorry" page (a redirect) is HTML with no audio in it.
