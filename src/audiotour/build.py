@@ -11,9 +11,11 @@ together (`mp3stitch.py`), so editing one stop re-encodes that stop only.
 """
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import os
+import tempfile
 from contextlib import contextmanager
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from .errors import TourError, WorldError
 from .fsutil import atomic_path, remove_stale_temporaries
 from .manifest import EpisodeRecord, Manifest, SegmentRecord, SentenceRecord, read_manifest, write_manifest
 from .progress import Progress, QuietProgress
+from .publish import check_images, cover_jpeg
 from .mp3stitch import NotStitchable, stitch_files
 from .render import (
     BITRATE_KBPS,
@@ -43,6 +46,7 @@ from .tags import Chapter, TrackTags, write_tags
 from .tour import LoadedTour, Tour
 
 EPISODE_NAME = "tour.mp3"
+CACHE_LOCK_NAME = ".lock"
 FORMAT_VERSION = "2"
 """Bump when the assembly changes what the same inputs sound like."""
 
@@ -76,13 +80,18 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
     progress = progress or QuietProgress()
     tour = loaded.tour
     parts = make_script(tour)
+    # An unreadable image is the user's mistake: found before anything is written.
+    check_images(loaded)
+    cover = cover_jpeg(loaded)
     output = options.output
     _prepare_output(output)
-    with _output_lock(output, options):
+    with _exclusive(output, options.cache_dir, options.lock_timeout_s):
+        # A build killed mid-write leaves temporary files; nobody else is writing now.
         remove_stale_temporaries(output)
+        remove_stale_temporaries(options.cache_dir, recursive=True)
         voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow)
         engine = engine_factory(options.engine or tour.voice.engine, voice, progress.say)
-        report = _Builder(tour, parts, engine, options, progress).run()
+        report = _Builder(tour, parts, engine, options, progress, cover).run()
         base_url = options.base_url or tour.base_url
         report.written += publish(PublishContext(
             loaded=loaded, manifest=report.manifest, output=output,
@@ -104,29 +113,49 @@ def _prepare_output(output: Path) -> None:
 
 
 @contextmanager
-def _output_lock(output: Path, options: BuildOptions) -> Iterator[None]:
-    # The lock lives in the cache, not in a folder the user will publish.
-    lock_id = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
-    locks = options.cache_dir / "locks"
+def _exclusive(output: Path, cache_dir: Path, timeout_s: float) -> Iterator[None]:
+    """Hold the cache and the output folder for this build alone.
+
+    Two builds sharing either would interleave writes; the second one refuses
+    (or waits up to ``timeout_s``) with a clear message. The locks are fcntl
+    locks, so a killed build never leaves a stale one behind.
+    """
     try:
-        locks.mkdir(parents=True, exist_ok=True)
+        cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorldError(f"cannot create the cache folder {locks}: {exc.strerror}") from None
-    lock = filelock.FileLock(str(locks / f"{lock_id}.lock"))
+        raise WorldError(f"cannot create the cache folder {cache_dir}: {exc.strerror}") from None
+    cache_lock = filelock.FileLock(str(cache_dir / CACHE_LOCK_NAME))
+    output_lock = filelock.FileLock(str(_output_lock_path(output)))
     try:
-        lock.acquire(timeout=options.lock_timeout_s)
+        cache_lock.acquire(timeout=timeout_s)
     except filelock.Timeout:
-        raise WorldError(f"another build is writing to {output}; wait for it to finish") from None
+        raise WorldError(f"another build is using the cache {cache_dir}; wait for it to finish, "
+                         "or set AUDIOTOUR_CACHE to another folder") from None
     try:
-        yield
+        try:
+            output_lock.acquire(timeout=timeout_s)
+        except filelock.Timeout:
+            raise WorldError(f"another build is writing to {output}; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            output_lock.release()
     finally:
-        lock.release()
+        cache_lock.release()
+
+
+def _output_lock_path(output: Path) -> Path:
+    """A lock file per output folder, outside it (the folder gets published) and outside any one cache."""
+    folder = Path(tempfile.gettempdir()) / f"audiotour-locks-{getpass.getuser()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / f"{hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:24]}.lock"
 
 
 class _Builder:
     def __init__(self, tour: Tour, parts: list[Part], engine: Engine, options: BuildOptions,
-                 progress: Progress) -> None:
+                 progress: Progress, cover: bytes | None) -> None:
         self.tour = tour
+        self.cover = cover
         self.parts = parts
         self.engine = engine
         self.options = options
@@ -152,7 +181,7 @@ class _Builder:
     def segment_tags(self, part: Part) -> TrackTags:
         return TrackTags(title=part.title, album=self.tour.title, artist=self.tour.author,
                          track=part.index + 1, track_count=len(self.parts), language=self.tour.language,
-                         year=self.year, comment=self.tour.description)
+                         year=self.year, comment=self.tour.description, cover_jpeg=self.cover)
 
     def job(self, part: Part, fingerprint: str) -> SegmentJob:
         pauses = self.tour.audio.pauses
@@ -212,7 +241,7 @@ class _Builder:
             engine=self.engine.name, voice=self.engine.voice_label, text_sha256=part.text_sha256,
             synthesized=rendered.sentences_synthesized > 0, kind=part.kind,
             samples=rendered.output_samples, size_bytes=rendered.size_bytes,
-            audio_fingerprint=rendered.fingerprint, tags_fingerprint=_digest(rendered.tags.__dict__),
+            audio_fingerprint=rendered.fingerprint, tags_fingerprint=_digest(rendered.tags.fingerprint_data()),
             sentences=[SentenceRecord(round(a, 3), round(b, 3), s.written)
                        for (a, b), s in zip(rendered.sentence_spans, part.sentences)],
         )
@@ -220,7 +249,7 @@ class _Builder:
     def _refresh(self, part: Part, record: SegmentRecord) -> SegmentRecord:
         """An unchanged segment: keep its audio, rewrite tags only if the metadata moved."""
         tags = self.segment_tags(part)
-        tags_fingerprint = _digest(tags.__dict__)
+        tags_fingerprint = _digest(tags.fingerprint_data())
         record.synthesized = False
         record.title, record.id, record.kind = part.title, part.id, part.kind
         record.sentences = [SentenceRecord(x.start_s, x.end_s, s.written)
@@ -288,8 +317,8 @@ class _Builder:
             chapters.append(Chapter(f"chp{index:03d}", record.title, _ms(starts[index]), _ms(end)))
         tags = TrackTags(title=self.tour.title, album=self.tour.title, artist=self.tour.author, track=1,
                          track_count=1, language=self.tour.language, year=self.year,
-                         comment=self.tour.description)
-        return tags, chapters, _digest({"tags": tags.__dict__, "chapters": [c.__dict__ for c in chapters]})
+                         comment=self.tour.description, cover_jpeg=self.cover)
+        return tags, chapters, _digest({"tags": tags.fingerprint_data(), "chapters": [c.__dict__ for c in chapters]})
 
     def _remove_stale(self, manifest: Manifest) -> None:
         """Segments the previous build wrote that this tour no longer has."""

@@ -39,10 +39,11 @@ def atomic_write_text(target: Path, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
 
 
-def remove_stale_temporaries(folder: Path) -> None:
-    """Temporary files a killed build left behind."""
+def remove_stale_temporaries(folder: Path, *, recursive: bool = False) -> None:
+    """Temporary files a killed build left behind (call only while holding the folder's lock)."""
     if folder.is_dir():
-        for leftover in folder.glob(f"{TEMP_PREFIX}*"):
+        pattern = f"**/{TEMP_PREFIX}*" if recursive else f"{TEMP_PREFIX}*"
+        for leftover in folder.glob(pattern):
             leftover.unlink(missing_ok=True)
 
 

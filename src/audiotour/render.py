@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -138,6 +139,8 @@ _worker: tuple[Engine, SpeechCache] | None = None
 
 def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Path) -> None:
     global _worker
+    # Ctrl-C reaches the whole process group: the parent alone answers it and stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = (engine_type(voice), SpeechCache(cache_dir))
 
 
