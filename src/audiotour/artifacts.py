@@ -26,7 +26,9 @@ class PublishContext:
 
 Publisher = Callable[[PublishContext], list[str]]
 
-PUBLISHERS: list[Publisher] = []
+from .publish import publish_podcast  # noqa: E402  (it needs PublishContext defined above)
+
+PUBLISHERS: list[Publisher] = [publish_podcast]
 
 
 def publish(context: PublishContext) -> list[str]:

@@ -100,10 +100,12 @@ def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jo
 @reports_errors
 def check(tour: Path, verbose: bool) -> None:
     """Validate TOUR and print a short summary; write nothing."""
+    from .publish import check_images
     from .summary import summarize
     from .tour import load_tour
 
     loaded = load_tour(tour)
+    check_images(loaded)
     click.echo(summarize(loaded.tour, tour))
 
 

@@ -1,12 +1,14 @@
 """ID3 tags and chapters, written with mutagen as ID3v2.3 (the widest player support)."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pycountry
 from mutagen.id3 import (
+    APIC,
     CHAP,
     COMM,
     CTOC,
@@ -20,6 +22,7 @@ from mutagen.id3 import (
     TRCK,
     TYER,
     CTOCFlags,
+    PictureType,
 )
 
 from .errors import WorldError
@@ -38,6 +41,13 @@ class TrackTags:
     language: str
     year: int | None
     comment: str
+    cover_jpeg: bytes | None = field(default=None, repr=False)
+
+    def fingerprint_data(self) -> dict[str, object]:
+        """What the tags say, with the cover as its hash rather than its bytes."""
+        data: dict[str, object] = {k: v for k, v in self.__dict__.items() if k != "cover_jpeg"}
+        data["cover_sha256"] = hashlib.sha256(self.cover_jpeg).hexdigest() if self.cover_jpeg else None
+        return data
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,8 @@ def write_tags(path: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) ->
     if tags.year is not None:
         id3.add(TYER(encoding=1, text=str(tags.year)))
     id3.add(COMM(encoding=1, lang=language, desc="", text=tags.comment))
+    if tags.cover_jpeg:
+        id3.add(APIC(encoding=0, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="", data=tags.cover_jpeg))
     if chapters:
         id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
                      child_element_ids=[c.element_id for c in chapters],

@@ -1,0 +1,42 @@
+"""Podcasting 2.0 JSON chapters for the episode: one per segment, with place, image and link.
+
+They mirror the ID3 chapters of `tour.mp3` (same starts, same titles) and add
+what ID3 cannot carry to podcast apps: where each stop is, and its picture.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..tour import Tour
+from .entries import Entry, geo_uri
+
+CHAPTERS_TYPE = "application/json+chapters"
+VERSION = "1.2.0"
+
+
+def chapters_json(tour: Tour, entries: list[Entry], episode_file: str, images: dict[str, str]) -> bytes:
+    """``images``: segment id → URL of its picture (absolute when the feed's base is known)."""
+    chapters: list[dict[str, Any]] = []
+    for entry in entries:
+        chapter: dict[str, Any] = {"startTime": round(entry.record.start_s, 3), "title": entry.title}
+        if entry.id in images:
+            chapter["img"] = images[entry.id]
+        if entry.link:
+            chapter["url"] = entry.link
+        if entry.location:
+            chapter["location"] = {"name": entry.title[:128], "geo": geo_uri(entry.location)}
+        chapters.append(chapter)
+    document: dict[str, Any] = {
+        "version": VERSION,
+        "title": tour.title,
+        "author": tour.author,
+        "podcastName": tour.title,
+        "description": tour.description,
+        "fileName": episode_file,
+    }
+    if sum(1 for e in entries if e.location) >= 2:
+        # Apps that draw a map join the chapters' places as a route: this is a walk.
+        document["waypoints"] = True
+    document["chapters"] = chapters
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,171 @@
+"""The podcast publisher: cover, transcripts, chapters and, with a base URL, `feed.xml`.
+
+Runs after the audio and the manifest are written; everything it writes goes
+through `OutputFolder.write`, so an unchanged rebuild writes nothing.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import PurePath
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from .. import __version__
+from ..errors import WorldError
+from ..tour import Tour
+from . import transcripts
+from .chapters import CHAPTERS_TYPE, chapters_json
+from .cover import COVER_NAME, prepare_cover
+from .entries import Entry, entries, geo_uri
+from .feed import FEED_NAME, Channel, Item, Link, Place, feed_xml
+from .identity import FeedIdentity, read_previous, settle_identity
+from .images import publish_stop_images
+from .outputs import OutputFolder, check_name
+
+if TYPE_CHECKING:
+    # Only for the annotation: artifacts.py imports this package to list it in PUBLISHERS.
+    from ..artifacts import PublishContext
+
+CATEGORY = ("Society & Culture", "Places & Travel")
+"""Apple's category for guided visits; the tour file has no say yet."""
+
+LOCKED = False
+"""`podcast:locked`: 'yes' would stop the tourist office itself from moving to a podcast host later."""
+
+MAX_DESCRIPTION = 4000
+"""Apple Podcasts cuts an episode's description there."""
+
+WHOLE_TOUR_TITLE = {"fr": "{title} — la visite en entier", "en": "{title} — the whole tour"}
+
+
+def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | None = None) -> list[str]:
+    loaded, manifest = context.loaded, context.manifest
+    tour = loaded.tour
+    folder = OutputFolder(context.output)
+    segments = entries(loaded, manifest)
+    episode_stem = PurePath(check_name(manifest.episode.file)).stem
+
+    cover = prepare_cover(loaded)
+    for note in cover.notes:
+        context.say(note)
+    folder.write(COVER_NAME, cover.jpeg)
+
+    images = publish_stop_images(loaded, segments, folder)
+
+    for entry in segments:
+        cues = transcripts.segment_cues(entry)
+        folder.write(f"{entry.stem}.vtt", transcripts.to_vtt(cues))
+        folder.write(f"{entry.stem}.srt", transcripts.to_srt(cues))
+    cues = transcripts.episode_cues(segments)
+    folder.write(f"{episode_stem}.vtt", transcripts.to_vtt(cues))
+    folder.write(f"{episode_stem}.srt", transcripts.to_srt(cues))
+    folder.remove_stale(transcripts.STALE)
+
+    # Without a base URL the chapters' pictures are named relative to the chapters file itself.
+    base = context.base_url or ""
+    chapters_name = f"{episode_stem}.chapters.json"
+    folder.write(chapters_name, chapters_json(
+        tour, segments, manifest.episode.file, {key: base + quote(name) for key, name in images.items()}))
+
+    if context.base_url is None:
+        stale = " (the feed.xml there is from an earlier build and no longer updated)" \
+            if (context.output / FEED_NAME).exists() else ""
+        context.say(f"No podcast feed: set base_url in the tour (or pass --base-url) to the address where "
+                    f"{context.output.name}/ will be served, and {FEED_NAME} will be written{stale}.")
+        return folder.written
+
+    feed_url = context.base_url + FEED_NAME
+    now = (clock or _utc_now)()
+    identity = settle_identity(read_previous(folder.path(FEED_NAME)), feed_url, tour.title, now)
+    channel = _channel(tour, context.base_url, feed_url, identity)
+    count = len(segments) + 1
+    for position, entry in enumerate(segments):
+        channel.items.append(_segment_item(tour, entry, folder, context.base_url, identity, position, count))
+    channel.items.append(_episode_item(tour, segments, folder, context.base_url, identity, count,
+                                       manifest.episode.file, manifest.episode.duration_s, episode_stem,
+                                       chapters_name))
+    folder.write(FEED_NAME, feed_xml(channel))
+    return folder.written
+
+
+def _channel(tour: Tour, base_url: str, feed_url: str, identity: FeedIdentity) -> Channel:
+    return Channel(
+        title=tour.title, description=tour.description, language=tour.language, author=tour.author,
+        link=base_url, feed_url=feed_url, image_url=base_url + COVER_NAME, guid=identity.guid,
+        published=identity.published, generator=f"audiotour {__version__}", category=CATEGORY, locked=LOCKED,
+    )
+
+
+def _segment_item(tour: Tour, entry: Entry, folder: OutputFolder, base_url: str, identity: FeedIdentity,
+                  position: int, count: int) -> Item:
+    links = "".join(f'<p><a href="{html.escape(link.url)}">{html.escape(link.title)}</a></p>'
+                    for link in (entry.stop.links if entry.stop else []))
+    return Item(
+        title=entry.title,
+        description_html=_paragraphs_html(entry.paragraphs, MAX_DESCRIPTION),
+        content_html=_paragraphs_html(entry.paragraphs) + links,
+        guid=identity.item_guid(entry.id),
+        published=identity.item_date(position, count),
+        enclosure_url=base_url + quote(entry.file),
+        enclosure_length=_size(folder, entry.file),
+        duration_s=entry.record.duration_s,
+        episode_type="full",
+        number=entry.number,
+        transcripts=_transcript_links(base_url, entry.stem, tour.language),
+        place=Place(entry.title[:128], geo_uri(entry.location)) if entry.location else None,
+    )
+
+
+def _episode_item(tour: Tour, segments: list[Entry], folder: OutputFolder, base_url: str,
+                  identity: FeedIdentity, count: int, file: str, duration_s: float, stem: str,
+                  chapters_name: str) -> Item:
+    # Timestamps in the notes become chapter links in apps that ignore chapter files.
+    contents = [f"{_clock(e.record.start_s)} {e.title}" for e in segments]
+    notes = _paragraphs_html([tour.description]) + "<p>" + "<br/>".join(html.escape(c) for c in contents) + "</p>"
+    title = WHOLE_TOUR_TITLE.get(tour.language.split("-")[0].lower(), "{title}").format(title=tour.title)
+    return Item(
+        title=title, description_html=notes, content_html=notes,
+        guid=identity.item_guid(file), published=identity.item_date(count - 1, count),
+        enclosure_url=base_url + quote(file), enclosure_length=_size(folder, file), duration_s=duration_s,
+        episode_type="bonus", transcripts=_transcript_links(base_url, stem, tour.language),
+        chapters=Link(base_url + quote(chapters_name), CHAPTERS_TYPE),
+    )
+
+
+def _transcript_links(base_url: str, stem: str, language: str) -> tuple[Link, ...]:
+    return (Link(base_url + quote(f"{stem}.vtt"), transcripts.VTT_TYPE, language, "captions"),
+            Link(base_url + quote(f"{stem}.srt"), transcripts.SRT_TYPE, language, "captions"))
+
+
+def _paragraphs_html(paragraphs: tuple[str, ...] | list[str], limit: int | None = None) -> str:
+    out = ""
+    for paragraph in paragraphs:
+        piece = f"<p>{html.escape(paragraph, quote=False)}</p>"
+        if limit is not None and len(out) + len(piece) > limit:
+            room = limit - len(out) - len("<p>…</p>")
+            if room > 40:
+                cut = paragraph[:room].rsplit(" ", 1)[0]
+                out += f"<p>{html.escape(cut, quote=False)}…</p>"
+            break
+        out += piece
+    return out
+
+
+def _size(folder: OutputFolder, name: str) -> int:
+    """The file's real length: apps check the enclosure's bytes against it."""
+    try:
+        return folder.path(name).stat().st_size
+    except FileNotFoundError:
+        raise WorldError(f"{folder.root / name} is missing; rebuild with --force") from None
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,68 @@
+"""Timed transcripts, WebVTT and SRT: one cue per sentence, as the build timed it.
+
+Times come from the manifest (what was actually produced), so a cue shows
+exactly while its sentence is spoken; the episode's cues are each segment's,
+moved by where that segment starts in `tour.mp3`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .entries import Entry
+
+VTT_TYPE = "text/vtt"
+SRT_TYPE = "application/x-subrip"
+STALE = re.compile(r"\d{2,}-[a-z0-9-]+\.(?:vtt|srt)")
+"""What `segment_transcripts` names: anything else matching it is left from an earlier build."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+def segment_cues(entry: Entry, offset_s: float = 0.0) -> list[Cue]:
+    cues = []
+    for sentence in entry.record.sentences:
+        start = _ms(offset_s + sentence.start_s)
+        # A cue must end after it starts, even for a sentence rounded to nothing.
+        cues.append(Cue(start, max(_ms(offset_s + sentence.end_s), start + 1), " ".join(sentence.text.split())))
+    return cues
+
+
+def episode_cues(entries: list[Entry]) -> list[Cue]:
+    return [cue for entry in entries for cue in segment_cues(entry, entry.record.start_s)]
+
+
+def to_vtt(cues: list[Cue]) -> bytes:
+    blocks = ["WEBVTT"]
+    for cue in cues:
+        blocks.append(f"{_time(cue.start_ms, '.')} --> {_time(cue.end_ms, '.')}\n{_vtt_escape(cue.text)}")
+    return ("\n\n".join(blocks) + "\n").encode("utf-8")
+
+
+def to_srt(cues: list[Cue]) -> bytes:
+    blocks = []
+    for number, cue in enumerate(cues, start=1):
+        # SRT has no escapes: the text goes as written (only the timing line is structure).
+        blocks.append(f"{number}\n{_time(cue.start_ms, ',')} --> {_time(cue.end_ms, ',')}\n{cue.text}")
+    return ("\n\n".join(blocks) + "\n").encode("utf-8")
+
+
+def _vtt_escape(text: str) -> str:
+    # '<' opens a tag and '&' an entity in a cue; '>' also keeps "-->" from reading as a timing.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _ms(seconds: float) -> int:
+    return max(0, round(seconds * 1000))
+
+
+def _time(ms: int, decimal: str) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{decimal}{millis:03d}"
