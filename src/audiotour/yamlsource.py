@@ -118,6 +118,13 @@ def load_yaml(path: Path) -> YamlDocument:
     return YamlDocument(path=path, data=data, positions=positions)
 
 
+def _nearest_line(positions: dict[PathKey, Position], key: PathKey) -> int | None:
+    for end in range(len(key), -1, -1):
+        if key[:end] in positions:
+            return positions[key[:end]].line
+    return None
+
+
 def _index(
     node: yaml.Node,
     key: PathKey,
@@ -130,7 +137,7 @@ def _index(
         raise TourError(
             "anchors and aliases (& and *) are not allowed in a tour file; write the value out",
             path=path,
-            line=positions[key].line if key in positions else node.start_mark.line + 1,
+            line=_nearest_line(positions, key) or node.start_mark.line + 1,
             field=format_key(key) or None,
         )
     seen.add(id(node))
@@ -150,7 +157,7 @@ def _index(
             name = key_node.value
             if key_node.tag == "tag:yaml.org,2002:merge" or name == "<<":
                 raise TourError(
-                    "merge keys (<<) are not allowed in a tour file",
+                    "merge keys (<<) are not allowed in a tour file; write the keys out",
                     path=path,
                     line=key_node.start_mark.line + 1,
                     field=format_key(key) or None,

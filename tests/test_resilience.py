@@ -1,0 +1,148 @@
+"""Never lose work: killed builds, concurrent builds, a full disk, a connection that drops."""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import filelock
+import pytest
+import requests
+import responses
+from click.testing import CliRunner
+
+from audiocheck import decode
+from audiotour.build import BuildOptions, _output_lock_path, build
+from audiotour.cli import cli
+from audiotour.engines.gtts import GttsEngine
+from audiotour.errors import EngineUnavailable
+from audiotour.fsutil import TEMP_PREFIX
+from audiotour.script import make_script
+from audiotour.tour import load_tour
+from conftest import BuiltTour, build_offline
+from test_engines import ENDPOINT, FakeClock, google_body, mp3_second  # noqa: F401  (fixture)
+
+BUILD = [sys.executable, "-c", "from audiotour.cli import main; main()", "build"]
+
+
+def temporaries(*folders: Path) -> list[Path]:
+    return [p for folder in folders for p in folder.rglob(f"{TEMP_PREFIX}*")]
+
+
+def assert_complete(output: Path, reference: BuiltTour) -> None:
+    """Every file the manifest lists is there, whole, and decodes to what it says."""
+    manifest = json.loads((output / "manifest.json").read_text("utf-8"))
+    expected = reference.manifest
+    assert [s["file"] for s in manifest["segments"]] == [s["file"] for s in expected["segments"]]
+    assert [s["audio_fingerprint"] for s in manifest["segments"]] == [s["audio_fingerprint"] for s in expected["segments"]]
+    for segment in manifest["segments"]:
+        path = output / segment["file"]
+        assert path.stat().st_size == segment["size_bytes"]
+        assert len(decode(path)) == segment["samples"]
+    assert len(decode(output / "tour.mp3")) == manifest["episode"]["samples"]
+    assert sorted(p.name for p in output.iterdir()) == sorted(p.name for p in reference.output.iterdir())
+
+
+@pytest.mark.parametrize("delay_s", [0.3, 0.8, 1.3, 2.0])
+def test_a_build_killed_at_any_moment_resumes_to_a_complete_tour(
+        built_tour: BuiltTour, tmp_path: Path, delay_s: float) -> None:
+    output, cache = tmp_path / "out", tmp_path / "cache"
+    env = {**os.environ, "AUDIOTOUR_CACHE": str(cache)}
+    process = subprocess.Popen([*BUILD, str(built_tour.tour_path), "-o", str(output), "--engine", "espeak", "-q"],
+                               env=env, start_new_session=True)
+    time.sleep(delay_s)
+    os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, mid-flight
+    process.wait()
+    build_offline(built_tour.tour_path, output, cache)
+    assert_complete(output, built_tour)
+    assert temporaries(output, cache) == []
+
+
+def test_a_second_build_into_the_same_folder_refuses(built_tour: BuiltTour, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    with filelock.FileLock(str(_output_lock_path(output))):
+        result = CliRunner(mix_stderr=False).invoke(
+            cli, ["build", str(built_tour.tour_path), "-o", str(output), "--engine", "espeak", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: another build is writing to {output}; wait for it to finish\n"
+    assert list(output.iterdir()) == []
+
+
+def test_a_second_build_sharing_the_cache_refuses(built_tour: BuiltTour, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("AUDIOTOUR_CACHE", str(cache))
+    with filelock.FileLock(str(cache / ".lock")):
+        result = CliRunner(mix_stderr=False).invoke(
+            cli, ["build", str(built_tour.tour_path), "-o", str(tmp_path / "out"), "--engine", "espeak", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: another build is using the cache {cache}; wait for it")
+
+
+def test_two_builds_at_once_leave_one_good_tour(built_tour: BuiltTour, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    env = {**os.environ, "AUDIOTOUR_CACHE": str(tmp_path / "cache")}
+    command = [*BUILD, str(built_tour.tour_path), "-o", str(output), "--engine", "espeak", "-q"]
+    first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    outcomes = sorted([(first.wait(), first.stderr.read()), (second.wait(), second.stderr.read())])  # type: ignore[union-attr]
+    assert outcomes[0] == (0, "")
+    assert outcomes[1][0] in (0, 1)
+    if outcomes[1][0] == 1:
+        assert "another build is" in outcomes[1][1] and "Traceback" not in outcomes[1][1]
+    assert_complete(output, built_tour)
+
+
+def test_a_full_disk_is_a_world_failure_with_nothing_half_written(
+        built_tour: BuiltTour, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiotour import ffmpeg
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out"))
+
+    monkeypatch.setattr(ffmpeg, "encode_mp3", full)
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", str(built_tour.tour_path), "-o", str(tmp_path / "out"), "--engine", "espeak", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"Error: No space left on device ({tmp_path / 'out'})"
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []
+
+
+@responses.activate
+def test_a_connection_dropping_halfway_resumes_without_asking_again(
+        mp3_second: bytes, tour_copy: Path, tmp_path: Path) -> None:  # noqa: F811
+    answered = 0
+
+    def flaky(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        nonlocal answered
+        if answered >= 5:
+            raise requests.ConnectionError("the hotel Wi-Fi is gone")
+        answered += 1
+        return 200, {}, google_body(mp3_second)
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=flaky)
+    clock = FakeClock()
+
+    def gtts(name: str, voice: object, say: object) -> GttsEngine:
+        return GttsEngine(voice, sleep=clock.sleep, clock=clock.time)  # type: ignore[arg-type]
+
+    options = BuildOptions(output=tmp_path / "out", cache_dir=tmp_path / "cache", engine="gtts", jobs=1)
+    with pytest.raises(EngineUnavailable, match="Google TTS failed after 5 attempt"):
+        build(load_tour(tour_copy), options, engine_factory=gtts)
+    cached = len(list((tmp_path / "cache" / "speech").rglob("*.wav")))
+    assert 0 < cached <= 5
+    assert temporaries(tmp_path / "out", tmp_path / "cache") == []
+
+    responses.replace(responses.POST, ENDPOINT, body=google_body(mp3_second))
+    report = build(load_tour(tour_copy), options, engine_factory=gtts)
+    total = sum(len(p.sentences) for p in make_script(load_tour(tour_copy).tour))
+    assert report.sentences_synthesized == total - cached
+    assert {s.engine for s in report.manifest.segments} == {"gtts"}
