@@ -115,12 +115,15 @@ def test_loudness_on_target(built_tour: BuiltTour) -> None:
 def test_rebuild_with_nothing_changed_writes_nothing(built_tour: BuiltTour, tmp_path: Path) -> None:
     output = tmp_path / "out"
     shutil.copytree(built_tour.output, output)
-    before = {p.name: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest()) for p in output.iterdir()}
+    def state() -> dict[str, tuple[int, str]]:
+        return {str(p.relative_to(output)): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+                for p in output.rglob("*") if p.is_file()}
+
+    before = state()
     report = build_offline(built_tour.tour_path, output, built_tour.cache)
     assert report.written == []
     assert report.sentences_synthesized == 0
-    after = {p.name: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest()) for p in output.iterdir()}
-    assert after == before
+    assert state() == before
 
 
 def test_editing_one_stop_redoes_that_stop_only(built_tour: BuiltTour, tmp_path: Path) -> None:

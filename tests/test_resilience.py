@@ -92,7 +92,7 @@ def test_two_builds_at_once_leave_one_good_tour(built_tour: BuiltTour, tmp_path:
     command = [*BUILD, str(built_tour.tour_path), "-o", str(output), "--engine", "espeak", "-q"]
     first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    outcomes = sorted([(first.wait(), first.stderr.read()), (second.wait(), second.stderr.read())])  # type: ignore[union-attr]
+    outcomes = sorted((process.wait(), process.communicate()[1]) for process in (first, second))
     assert outcomes[0] == (0, "")
     assert outcomes[1][0] in (0, 1)
     if outcomes[1][0] == 1:

@@ -26,9 +26,12 @@ class PublishContext:
 
 Publisher = Callable[[PublishContext], list[str]]
 
-from .publish import publish_podcast  # noqa: E402  (it needs PublishContext defined above)
+# Publishers need PublishContext defined above. The guide comes last: it shows
+# the cover the podcast publisher writes, and must see it on the first build.
+from .guide import write_guide  # noqa: E402
+from .publish import publish_podcast  # noqa: E402
 
-PUBLISHERS: list[Publisher] = [publish_podcast]
+PUBLISHERS: list[Publisher] = [publish_podcast, write_guide]
 
 
 def publish(context: PublishContext) -> list[str]:

@@ -131,6 +131,22 @@ def script(tour: Path, stop_id: str | None, verbose: bool) -> None:
     click.echo("\n".join(blocks), nl=False)
 
 
+@cli.command()
+@click.argument("directory", metavar="[DIR]", type=click.Path(path_type=Path, file_okay=False),
+                default="audio_out", required=False)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets a phone on the same network in.")
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("-v", "--verbose", is_flag=True, help="Show a traceback on errors.")
+@reports_errors
+def serve(directory: Path, host: str, port: int, verbose: bool) -> None:
+    """Serve DIR (default audio_out) to a phone on the same network, until Ctrl-C."""
+    from .serve import serve as run_serve
+
+    run_serve(directory, host, port, sys.stdout)
+
+
 def _minutes(seconds: float) -> str:
     minutes, rest = divmod(int(round(seconds)), 60)
     return f"{minutes} min {rest:02d} s"

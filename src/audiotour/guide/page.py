@@ -1,0 +1,62 @@
+"""index.html and manifest.webmanifest: the static shell around the tour's JSON."""
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
+       "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'none'")
+"""Only the page's own files run: even markup that slipped into the DOM could not load or run anything."""
+
+THEME = "#0b2545"
+
+
+def script_json(value: Any) -> str:
+    """JSON that cannot end its <script> element: `</script>` and `<!--` lose their `<`."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def render_index(template: str, data: dict[str, Any], css: str, js: str) -> str:
+    """Fill the template; tour text reaches the page only as escaped JSON, plus the escaped <title>."""
+    ui = data["ui"]
+    links = "".join(
+        f'<li><a href="{html.escape(s["file"])}">{html.escape(s["title"])}</a></li>'
+        for s in data["segments"]
+    )
+    values = {
+        "lang": html.escape(data["lang"]), "csp": CSP, "title": html.escape(data["title"]),
+        "css": html.escape(css), "js": html.escape(js), "data": script_json(data),
+        "noscript": html.escape(str(ui["noscript"])), "noscript_links": links,
+    }
+    # One pass: a placeholder written in the tour's text must stay text, not be filled in turn.
+    return re.sub(r"\{\{(\w+)\}\}", lambda match: values[match.group(1)], template)
+
+
+def web_manifest(data: dict[str, Any], icons: list[tuple[str, str, str]]) -> str:
+    """The install metadata; every URL is relative to the manifest, so the tour works from any folder."""
+    title: str = data["title"]
+    manifest = {
+        "name": title, "short_name": _short(title), "description": data["description"],
+        "lang": data["lang"], "start_url": "./", "scope": "./", "display": "standalone",
+        "orientation": "portrait", "background_color": "#ffffff", "theme_color": THEME,
+        # The PNGs keep their drawing inside the safe zone, so launchers may also crop them to their shape.
+        "icons": [{"src": src, "sizes": sizes, "type": kind, "purpose": purpose}
+                  for src, sizes, kind in icons
+                  for purpose in (("any", "maskable") if kind == "image/png" else ("any",))],
+    }
+    return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+
+
+def _short(title: str, limit: int = 20) -> str:
+    """A home-screen label: whole words while they fit."""
+    if len(title) <= limit:
+        return title
+    cut = title[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-–—&")
+    return cut or title[:limit]

@@ -1,0 +1,86 @@
+"""tour.gpx: a waypoint per located stop and a route through them, read back with gpxpy."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import gpxpy
+import gpxpy.gpx
+from conftest import BuiltTour
+
+from audiotour.artifacts import PublishContext
+from audiotour.guide import write_guide
+from audiotour.guide.gpx import tour_gpx
+from audiotour.manifest import EpisodeRecord, Manifest, SegmentRecord, read_manifest
+from audiotour.tour import Tour, load_tour
+
+
+def make_tour(*stops: dict[str, Any]) -> tuple[Tour, Manifest]:
+    tour = Tour.model_validate({"title": "A & <b>", "description": "D", "author": "Me", "stops": list(stops)})
+    segments = [SegmentRecord(id=stop.slug, title=stop.title, file=f"{i:02d}-{stop.slug}.mp3", start_s=0,
+                              duration_s=1, engine="espeak", voice="fr", text_sha256="", synthesized=True)
+                for i, stop in enumerate(tour.stops)]
+    return tour, Manifest("A", "fr", "", EpisodeRecord("tour.mp3", 1), segments)
+
+
+def parse(text: str | None) -> gpxpy.gpx.GPX:
+    assert text is not None
+    return gpxpy.parse(text)
+
+
+def test_one_waypoint_per_located_stop_and_a_route_in_order() -> None:
+    tour, manifest = make_tour(
+        {"title": "Nord <script>", "narration": "Premier paragraphe.\n\nSecond.", "location": {"lat": 43.3, "lon": 6.6}},
+        {"title": "Sans lieu", "narration": "Rien."},
+        {"title": "Sud", "narration": "Ici.", "location": {"lat": 43.1, "lon": 6.5}},
+    )
+    gpx = parse(tour_gpx(tour, manifest, None))
+    assert (gpx.name, gpx.description, gpx.author_name, gpx.creator) == ("A & <b>", "D", "Me", "audiotour")
+    assert [(w.name, w.latitude, w.longitude) for w in gpx.waypoints] == [("Nord <script>", 43.3, 6.6), ("Sud", 43.1, 6.5)]
+    assert gpx.waypoints[0].description == "Premier paragraphe."
+    assert (gpx.waypoints[0].link, gpx.waypoints[0].link_type) == ("00-nord-script.mp3", "audio/mpeg")
+    assert gpx.waypoints[1].link == "02-sud.mp3"
+    [route] = gpx.routes
+    assert [p.name for p in route.points] == ["Nord <script>", "Sud"]
+
+
+def test_links_are_absolute_when_the_host_is_known() -> None:
+    tour, manifest = make_tour({"title": "Nord", "narration": "N.", "location": {"lat": 43.3, "lon": 6.6}})
+    gpx = parse(tour_gpx(tour, manifest, "https://example.org/tour/"))
+    assert gpx.waypoints[0].link == "https://example.org/tour/00-nord.mp3"
+
+
+def test_a_long_first_paragraph_is_shortened_at_a_word() -> None:
+    tour, manifest = make_tour({"title": "Nord", "narration": "mot " * 300, "location": {"lat": 43.3, "lon": 6.6}})
+    description = parse(tour_gpx(tour, manifest, None)).waypoints[0].description
+    assert description is not None and len(description) <= 501 and description.endswith("mot…")
+
+
+def test_no_location_no_gpx(built_tour: BuiltTour, tmp_path: Path) -> None:
+    tour, manifest = make_tour({"title": "Nulle part", "narration": "N."})
+    assert tour_gpx(tour, manifest, None) is None
+
+    # A tour that lost its locations also loses its stale tour.gpx.
+    output = tmp_path / "out"
+    shutil.copytree(built_tour.output, output)
+    loaded = load_tour(built_tour.tour_path)
+    recorded = read_manifest(output)
+    assert recorded is not None
+    assert (output / "tour.gpx").is_file()
+    unlocated = loaded.tour.model_copy(update={
+        "stops": [s.model_copy(update={"location": None}) for s in loaded.tour.stops]})
+    write_guide(PublishContext(loaded.model_copy(update={"tour": unlocated}), recorded, output, None, lambda _: None))
+    assert not (output / "tour.gpx").exists()
+
+
+def test_the_built_tour_gpx_names_its_mp3s(built_tour: BuiltTour, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    shutil.copytree(built_tour.output, output)
+    recorded = read_manifest(output)
+    assert recorded is not None
+    write_guide(PublishContext(load_tour(built_tour.tour_path), recorded, output, None, lambda _: None))
+    gpx = gpxpy.parse((output / "tour.gpx").read_text("utf-8"))
+    for waypoint in gpx.waypoints:
+        assert waypoint.link is not None and (output / waypoint.link).is_file()
+    assert [w.name for w in gpx.waypoints] == ["Cavalaire-sur-Mer", "Saint-Tropez"]
