@@ -11,15 +11,12 @@ joins (no clicks).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from math import gcd
 
 import numpy as np
-import pyloudnorm
-from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
-from scipy.signal import resample_poly
 
+from . import loudness
 from .engines import Speech
 from .render import output_block
 
@@ -32,8 +29,6 @@ with warnings.catch_warnings():
 SAMPLE_WIDTH = 2
 TRUE_PEAK_CEILING_DBTP = -1.5
 """Half a decibel under the -1 dBTP podcast limit, for what MP3 encoding adds."""
-DUAL_MONO_DB = 10 * np.log10(2)
-"""A mono file played on two speakers measures 3 dB louder (BS.1770 sums channels)."""
 
 _SILENCE_THRESHOLD = 10 ** (-50 / 20)
 _KEEP_MARGIN_S = 0.02
@@ -54,8 +49,12 @@ def prepare_sentence(speech: Speech, rate: int) -> AudioSegment:
     samples = np.frombuffer(speech.pcm, dtype="<i2").astype(np.float32) / 32768.0
     samples = _trim(samples, speech.sample_rate)
     if speech.sample_rate != rate:
-        common = gcd(speech.sample_rate, rate)
-        samples = resample_poly(samples, rate // common, speech.sample_rate // common).astype(np.float32)
+        # Only when a cache entry comes from another rate than the engine's own: rare, so ffmpeg.
+        from .ffmpeg import run
+
+        pcm = run(["-f", "s16le", "-ar", str(speech.sample_rate), "-ac", "1", "-i", "pipe:0",
+                   "-ar", str(rate), "-f", "s16le", "pipe:1"], stdin_bytes=_to_int16(samples).tobytes())
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
     sound = _segment(_to_int16(samples), rate)
     if len(sound) < 2:
         return sound
@@ -103,39 +102,13 @@ def normalize_loudness(sound: AudioSegment, target_lufs: float) -> AudioSegment:
 
 def measure_loudness(samples: np.ndarray, rate: int) -> float | None:
     """Integrated loudness of a mono signal heard on two speakers, in LUFS; None if too short or silent."""
-    meter = pyloudnorm.Meter(rate)
-    if len(samples) < int(0.4 * rate):
-        return None
-    with np.errstate(divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        loudness = meter.integrated_loudness(samples)
-    if not np.isfinite(loudness):
-        return None
-    return float(loudness + DUAL_MONO_DB)
+    measured = loudness.integrated_loudness(samples, rate)
+    return None if measured is None else measured + loudness.DUAL_MONO_DB
 
 
-def true_peak_envelope(samples: np.ndarray, floor: float) -> np.ndarray:
-    """Per sample, the highest 4x-oversampled magnitude around it (BS.1770 true peak).
-
-    Oversampling is the costly part, so it is done only in short blocks whose
-    sample peak comes within 6 dB of ``floor``: elsewhere no inter-sample peak
-    of speech reaches it, and the sample magnitude stands in.
-    """
-    block, pad = 512, 32
-    count = len(samples)
-    blocks = -(-count // block)
-    envelope = np.zeros(blocks * block)
-    envelope[:count] = np.abs(samples)
-    by_block = envelope.reshape(blocks, block)
-    hot = np.flatnonzero(by_block.max(axis=1) >= floor * 10 ** (-6 / 20))
-    if hot.size:
-        # All hot blocks at once, each with a little context for the filter.
-        padded = np.pad(samples, (pad, pad + block))
-        windows = padded[hot[:, None] * block + np.arange(block + 2 * pad)[None, :]]
-        up = np.abs(resample_poly(windows, 4, 1, axis=1))
-        peaks = np.maximum(np.maximum(up[:, 0::4], up[:, 1::4]), np.maximum(up[:, 2::4], up[:, 3::4]))
-        by_block[hot] = np.maximum(by_block[hot], peaks[:, pad : pad + block])
-    return envelope[:count]
+def true_peak_envelope(samples: np.ndarray) -> np.ndarray:
+    """Per sample, the highest magnitude among it and the 4x-oversampled points around it."""
+    return loudness.oversampled_envelope(samples)
 
 
 def limit_true_peak(samples: np.ndarray, ceiling_dbtp: float, rate: int) -> tuple[np.ndarray, bool]:
@@ -146,7 +119,7 @@ def limit_true_peak(samples: np.ndarray, ceiling_dbtp: float, rate: int) -> tupl
     above what each sample needs. Only those neighbourhoods are computed.
     """
     ceiling = 10 ** (ceiling_dbtp / 20)
-    envelope = true_peak_envelope(samples, ceiling)
+    envelope = true_peak_envelope(samples)
     overs = np.flatnonzero(envelope > ceiling)
     if overs.size == 0:
         return samples, False
@@ -156,11 +129,25 @@ def limit_true_peak(samples: np.ndarray, ceiling_dbtp: float, rate: int) -> tupl
     breaks = np.flatnonzero(np.diff(overs) > 2 * margin)
     for first, last in zip(np.r_[overs[0], overs[breaks + 1]], np.r_[overs[breaks], overs[-1]]):
         lo, hi = max(0, first - margin), min(len(samples), last + margin + 1)
-        held = maximum_filter1d(envelope[lo:hi], window)
+        held = _moving(np.max, envelope[lo:hi], window)
         needed = np.minimum(1.0, ceiling / np.maximum(held, 1e-9))
-        smooth = uniform_filter1d(minimum_filter1d(needed, window), window)
+        smooth = _moving_mean(_moving(np.min, needed, window), window)
         gain[lo:hi] = np.minimum(gain[lo:hi], np.minimum(smooth, needed))
     return samples * gain, True
+
+
+def _moving(reduce: Callable[..., np.ndarray], values: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving max or min; the edges repeat the end values."""
+    half = window // 2
+    padded = np.pad(values, (half, half), mode="edge")
+    return reduce(np.lib.stride_tricks.sliding_window_view(padded, window), axis=-1)
+
+
+def _moving_mean(values: np.ndarray, window: int) -> np.ndarray:
+    half = window // 2
+    padded = np.pad(values, (half + 1, half), mode="edge")
+    sums = np.cumsum(padded)
+    return (sums[window:] - sums[:-window]) / window
 
 
 def silence(seconds: float, rate: int) -> AudioSegment:
