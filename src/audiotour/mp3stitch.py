@@ -20,7 +20,7 @@ for byte, which the tests check.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,11 +56,20 @@ class Stream:
     format: FrameFormat
     info_frame: bytes
     audio: memoryview
-    frames: int
+    """The audio frames; may be released (empty) once described, see `stitch_files`."""
+    audio_offset: int
+    """Where the audio frames start in the bytes parsed."""
+    audio_length: int
+    frame_ends: tuple[int, ...]
+    """End of each audio frame, relative to the first."""
     delay: int
     padding: int
     music_crc: int
-    """CRC-16 of ``audio``, as its encoder recorded it."""
+    """CRC-16 of the audio frames, as their encoder recorded it."""
+
+    @property
+    def frames(self) -> int:
+        return len(self.frame_ends)
 
     @property
     def decoded_samples(self) -> int:
@@ -109,20 +118,21 @@ def parse(data: bytes | memoryview) -> Stream:
     lame = _lame_field(info, fmt)
     delay_padding = int.from_bytes(info[lame + 21 : lame + 24], "big")
     audio = view[start + info_length :]
-    frames = 0
+    ends = []
     position = 0
-    # Walk the frames: it proves the stream is CBR and whole, and counts it.
+    # Walk the frames: it proves the stream is CBR and whole, and maps it for the seek table.
     while position < len(audio):
         header = audio[position : position + 4]
         if len(header) < 4 or header[0] != 0xFF or header[1] != fmt.header[1] \
                 or (header[2] & 0xFC) != (fmt.header[2] & 0xFC):
-            raise NotStitchable(f"frame {frames + 1} differs from the first (not CBR, or truncated)")
+            raise NotStitchable(f"frame {len(ends) + 1} differs from the first (not CBR, or truncated)")
         position += fmt.frame_length + ((header[2] >> 1) & 1)
-        frames += 1
+        ends.append(position)
     if position != len(audio):
         raise NotStitchable("the last frame is truncated")
     music_crc = int.from_bytes(info[lame + 32 : lame + 34], "big")
-    return Stream(fmt, info, audio, frames, delay_padding >> 12, delay_padding & 0xFFF, music_crc)
+    return Stream(fmt, info, audio, start + info_length, len(audio), tuple(ends),
+                  delay_padding >> 12, delay_padding & 0xFFF, music_crc)
 
 
 def crc16(data: bytes | memoryview, crc: int = 0) -> int:
@@ -180,6 +190,18 @@ def _crc_table() -> list[int]:
 def stitch(streams: Iterable[Stream], out: BinaryIO) -> int:
     """Write ``streams`` as one MP3 to ``out``; return the number of decoded samples it holds."""
     streams = list(streams)
+    out.write(joined_header(streams))
+    for stream in streams:
+        out.write(stream.audio)
+    return decoded_samples(streams)
+
+
+def decoded_samples(streams: list[Stream]) -> int:
+    return sum(s.frames for s in streams) * streams[0].format.samples_per_frame - streams[0].delay - streams[-1].padding
+
+
+def joined_header(streams: list[Stream]) -> bytes:
+    """The Info frame for ``streams`` played one after another (reads no audio)."""
     if not streams:
         raise NotStitchable("nothing to stitch")
     fmt = streams[0].format
@@ -188,8 +210,7 @@ def stitch(streams: Iterable[Stream], out: BinaryIO) -> int:
             raise NotStitchable("streams differ in format; every segment must share rate, bitrate and channels")
     info = bytearray(streams[0].info_frame)
     frames = sum(s.frames for s in streams)
-    audio_bytes = sum(len(s.audio) for s in streams)
-    total_bytes = len(info) + audio_bytes
+    total_bytes = len(info) + sum(s.audio_length for s in streams)
     x = fmt.xing_offset
     info[x + 8 : x + 12] = frames.to_bytes(4, "big")
     info[x + 12 : x + 16] = total_bytes.to_bytes(4, "big")
@@ -200,14 +221,11 @@ def stitch(streams: Iterable[Stream], out: BinaryIO) -> int:
     info[lame + 28 : lame + 32] = total_bytes.to_bytes(4, "big")
     music_crc = 0
     for stream in streams:
-        music_crc = crc16_append(music_crc, stream.music_crc, len(stream.audio))
+        music_crc = crc16_append(music_crc, stream.music_crc, stream.audio_length)
     info[lame + 32 : lame + 34] = music_crc.to_bytes(2, "big")
     info[lame + 34 : lame + 36] = b"\0\0"
     info[lame + 34 : lame + 36] = crc16(info[:_TAG_CRC_SPAN]).to_bytes(2, "big")
-    out.write(info)
-    for stream in streams:
-        out.write(stream.audio)
-    return frames * fmt.samples_per_frame - delay - padding
+    return bytes(info)
 
 
 def _seek_table(streams: list[Stream], info_length: int, total_bytes: int) -> bytes:
@@ -221,17 +239,14 @@ def _seek_table(streams: list[Stream], info_length: int, total_bytes: int) -> by
     every, seen = 1, 0
     offset = info_length
     for stream in streams:
-        position = 0
-        view = stream.audio
-        while position < len(view):
-            position += stream.format.frame_length + ((view[position + 2] >> 1) & 1)
+        for end in stream.frame_ends:
             seen += 1
             if seen == every:
-                samples.append(offset + position)
+                samples.append(offset + end)
                 if len(samples) == _SEEK_SAMPLES:
                     samples, every = samples[1::2], every * 2
                 seen = 0
-        offset += len(view)
+        offset += stream.audio_length
     toc = bytearray(_TOC_SIZE)
     for percent in range(1, _TOC_SIZE):
         toc[percent] = min(255, 256 * samples[percent * len(samples) // _TOC_SIZE] // total_bytes)
@@ -239,16 +254,23 @@ def _seek_table(streams: list[Stream], info_length: int, total_bytes: int) -> by
 
 
 def stitch_files(sources: Iterable[Path | bytes], target: Path) -> tuple[int, list[int]]:
-    """Stitch MP3 files (tags skipped) into ``target``.
+    """Stitch MP3 files (tags skipped) into ``target``, one source in memory at a time.
 
     Returns the decoded samples and where each source starts in the result.
     """
-    streams = [parse(s if isinstance(s, bytes) else s.read_bytes()) for s in sources]
+    sources = list(sources)
+    described = []
+    for source in sources:
+        stream = parse(source if isinstance(source, bytes) else source.read_bytes())
+        described.append(replace(stream, audio=memoryview(b"")))
     starts = []
     frames = 0
-    for stream in streams:
+    for stream in described:
         starts.append(frames * stream.format.samples_per_frame)
         frames += stream.frames
     with target.open("wb") as out:
-        total = stitch(streams, out)
-    return total, starts
+        out.write(joined_header(described))
+        for source, stream in zip(sources, described):
+            data = source if isinstance(source, bytes) else source.read_bytes()
+            out.write(memoryview(data)[stream.audio_offset : stream.audio_offset + stream.audio_length])
+    return decoded_samples(described), starts
