@@ -1,0 +1,156 @@
+"""Benchmark: cold, warm and one-stop-edited builds of a tour, against the floor.
+
+The floor is the least any tool can do for the same tour: synthesise each
+part's spoken text with the eSpeak NG command line and encode it once with
+ffmpeg, at the same format as ours, one part after another on one core. Each
+run alternates floor and builds so that both see the same machine state; the
+table reports medians. Peak memory is the largest sum of proportional memory (PSS:
+shared pages split between the processes sharing them) over the build's
+whole process tree, workers and ffmpeg included.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from audiotour.engines.espeak import _NORMAL_WPM
+from audiotour.ffmpeg import ffmpeg_path
+from audiotour.render import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
+from audiotour.script import make_script
+from audiotour.tour import load_tour
+
+ROOT = Path(__file__).resolve().parent.parent
+AUDIOTOUR = [str(ROOT / ".venv" / "bin" / "audiotour")]
+
+TARGETS = {"cold / floor": 1.5, "warm (s)": 1.0, "edit / cold": 0.35, "peak memory (MB)": 300}
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak MB of the process tree."""
+    peak = 0.0
+    started = time.perf_counter()
+    process = psutil.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak = max(peak, sum(_memory(p) for p in tree) / 2**20)
+            except psutil.Error:
+                pass
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"command failed: {' '.join(command)}\n{stderr.decode()}")
+    return elapsed, peak
+
+
+def _memory(process: psutil.Process) -> int:
+    """Proportional set size where the system reports it: forked workers share the parent's
+    pages, and resident size would count those once per process."""
+    try:
+        info = process.memory_full_info()
+        return getattr(info, "pss", info.rss)
+    except psutil.Error:
+        return 0
+
+
+def floor_commands(tour: Path, work: Path) -> list[list[str]]:
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        sys.exit("the floor needs the espeak-ng command (Debian: apt-get install espeak-ng)")
+    commands = []
+    for part in make_script(load_tour(tour).tour):
+        text = work / f"{part.index:02d}.txt"
+        text.write_text(part.spoken_text, "utf-8")
+        wav, mp3 = work / f"{part.index:02d}.wav", work / f"{part.index:02d}.mp3"
+        commands.append([espeak, "-v", "fr", "-s", str(_NORMAL_WPM), "-w", str(wav), "-f", str(text)])
+        commands.append([ffmpeg_path(), "-v", "error", "-y", "-i", str(wav), "-ar", str(OUTPUT_SAMPLE_RATE),
+                         "-ac", "1", "-c:a", "libmp3lame", "-b:a", f"{BITRATE_KBPS}k", str(mp3)])
+    return commands
+
+
+def time_floor(commands: list[list[str]]) -> float:
+    started = time.perf_counter()
+    for command in commands:
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def snapshot(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tour", type=Path, default=ROOT / "tour.yml")
+    args = parser.parse_args()
+    tour = args.tour.resolve()
+    results: dict[str, list[float]] = {k: [] for k in ("floor", "cold", "warm", "edit", "peak")}
+    with tempfile.TemporaryDirectory(prefix="audiotour-bench-") as scratch:
+        work = Path(scratch)
+        commands = floor_commands(tour, work)
+        edited = work / "edited.yml"
+        text = tour.read_text("utf-8")
+        marker = "narration: |\n"
+        at = text.index(marker, text.index("stops:")) + len(marker)
+        indent = text[at:].split("\n", 1)[0]
+        indent = indent[: len(indent) - len(indent.lstrip())]
+        edited.write_text(text[:at] + f"{indent}Une phrase ajoutée pour le banc d'essai.\n\n" + text[at:], "utf-8")
+        for run in range(args.runs):
+            results["floor"].append(time_floor(commands))
+            env = {**os.environ, "AUDIOTOUR_CACHE": str(work / f"cache{run}")}
+            out = work / f"out{run}"
+            build = [*AUDIOTOUR, "build", "--engine", "espeak", "-q", "-o", str(out)]
+            cold, peak = run_measured([*build, str(tour)], env)
+            before = snapshot(out)
+            warm, _ = run_measured([*build, str(tour)], env)
+            if snapshot(out) != before:
+                sys.exit("a warm rebuild wrote files; it must write nothing")
+            edit, _ = run_measured([*build, str(edited)], env)
+            for key, value in (("cold", cold), ("warm", warm), ("edit", edit), ("peak", peak)):
+                results[key].append(value)
+            print(f"run {run + 1}: floor {results['floor'][-1]:.2f} s, cold {cold:.2f} s, warm {warm:.2f} s, "
+                  f"edit {edit:.2f} s, peak {peak:.0f} MB", file=sys.stderr)
+    median = {k: statistics.median(v) for k, v in results.items()}
+    measures = {
+        "cold / floor": median["cold"] / median["floor"],
+        "warm (s)": median["warm"],
+        "edit / cold": median["edit"] / median["cold"],
+        "peak memory (MB)": median["peak"],
+    }
+    cpu = platform.processor() or platform.machine()
+    print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}; "
+          f"{args.runs} runs, medians; tour: {tour.name}")
+    print(f"floor {median['floor']:.2f} s | cold {median['cold']:.2f} s | warm {median['warm']:.2f} s | "
+          f"one stop edited {median['edit']:.2f} s")
+    print()
+    print("| measure | result | target | |")
+    print("| --- | --- | --- | --- |")
+    for name, value in measures.items():
+        target = TARGETS[name]
+        print(f"| {name} | {value:.2f} | ≤ {target:g} | {'ok' if value <= target else 'MISSED'} |")
+
+
+if __name__ == "__main__":
+    main()
