@@ -180,3 +180,42 @@ def test_gtts_refusal_is_not_retried() -> None:
     with pytest.raises(EngineUnavailable, match="refused the request: HTTP 403"):
         engine(clock).synthesize("Bonjour.")
     assert clock.sleeps == []
+
+
+@responses.activate
+def test_gtts_requests_run_four_at_a_time_and_back_off_together(
+        mp3_second: bytes, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from audiotour.build import BuildOptions, build
+    from audiotour.tour import load_tour
+
+    lock = threading.Lock()
+    in_flight, most, log = 0, 0, []
+
+    def slow(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+            first_throttle = not any(kind == 429 for _, kind in log)
+            log.append((time.monotonic(), 429 if first_throttle and len(log) == 3 else 200))
+            kind = log[-1][1]
+        time.sleep(0.05)  # a distant server
+        with lock:
+            in_flight -= 1
+        if kind == 429:
+            return 429, {"Retry-After": "0.3"}, ""
+        return 200, {}, google_body(mp3_second)
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=slow)
+    stops = "".join(f"  - title: Arrêt {i}\n    narration: Phrase {i}. Autre phrase {i}.\n" for i in range(8))
+    tour = tmp_path / "tour.yml"
+    tour.write_text(f"title: T\ndescription: D\nstops:\n{stops}", "utf-8")
+    build(load_tour(tour), BuildOptions(output=tmp_path / "out", cache_dir=tmp_path / "c", engine="gtts"))
+    assert most == 4
+    throttled_at = next(t for t, kind in log if kind == 429)
+    # Requests that started after the 429 waited out its Retry-After, whichever thread sent them.
+    later = [t for t, _ in log if t > throttled_at + 0.15]
+    assert later and all(t >= throttled_at + 0.3 for t in later)

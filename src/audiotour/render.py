@@ -155,6 +155,8 @@ class SegmentRenderer:
         self.cache = SpeechCache(cache_dir)
         self.cache_dir = cache_dir
         self.jobs = jobs or os.cpu_count() or 1
+        if not engine.offline and jobs is None:
+            self.jobs = ONLINE_CONCURRENCY
         self._executor: Executor | None = None
 
     def submit(self, job: SegmentJob) -> _Result:
@@ -171,6 +173,7 @@ class SegmentRenderer:
 
     def _make_executor(self) -> Executor:
         if not self.engine.offline:
+            # Waiting on the network, not the CPU: the bound is politeness, not cores.
             return ThreadPoolExecutor(max_workers=min(self.jobs, ONLINE_CONCURRENCY))
         # fork is cheap and safe here (no threads run yet); workers inherit the audio
         # stack imported once here instead of each importing it. Elsewhere, spawn.

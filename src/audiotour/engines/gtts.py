@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import binascii
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import ClassVar
@@ -75,6 +76,9 @@ class GttsEngine(Engine):
         self._sleep = sleep
         self._clock = clock
         self._answered_once = False
+        # One pause for every thread: when Google pushes back on one request, all of them wait.
+        self._lock = threading.Lock()
+        self._quiet_until = 0.0
 
     @classmethod
     def probe(cls, voice: VoiceRequest) -> str | None:
@@ -97,9 +101,20 @@ class GttsEngine(Engine):
     def sample_rate(self) -> int:
         return SAMPLE_RATE
 
+    def _wait_for_quiet(self) -> None:
+        with self._lock:
+            pause = self._quiet_until - self._clock()
+        if pause > 0:
+            self._sleep(pause)
+
+    def _back_off(self, seconds: float) -> None:
+        with self._lock:
+            self._quiet_until = max(self._quiet_until, self._clock() + seconds)
+
     def synthesize(self, text: str) -> Speech:
         started = self._clock()
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            self._wait_for_quiet()
             try:
                 mp3 = self._request(text)
                 try:
@@ -118,7 +133,7 @@ class GttsEngine(Engine):
                         f"Google TTS failed after {attempt} attempt(s): {exc}; "
                         "wait a while and build again (what is done is cached), or use --engine espeak"
                     ) from None
-                self._sleep(wait)
+                self._back_off(wait)
         raise AssertionError("unreachable")
 
     def _request(self, text: str) -> bytes:
