@@ -84,7 +84,8 @@ def test_episode_chapters_match_manifest_and_ffmpeg(built_tour: BuiltTour) -> No
     tags = ID3(built_tour.output / "tour.mp3")
     toc = tags.getall("CTOC")[0]
     assert toc.child_element_ids == [f"chp{i:03d}" for i in range(len(segments))]
-    seen = sorted(ffmpeg_chapters(built_tour.output / "tour.mp3"))
+    # In the order they play, as ffmpeg finds them in the file.
+    seen = ffmpeg_chapters(built_tour.output / "tour.mp3")
     assert [title for _, _, title in seen] == [s["title"] for s in segments]
     starts = [round(s["start_s"] * 1000) for s in segments]
     assert [start for start, _, _ in seen] == starts
@@ -177,3 +178,19 @@ def test_other_languages_build(tmp_path: Path, language: str, tld: str) -> None:
     assert segment.voice.startswith("en")
     assert len(decode(tmp_path / "out" / segment.file)) == segment.samples
     assert str(ID3(tmp_path / "out" / "00-the-pier.mp3")["TLAN"]) == "eng"
+
+
+def test_ffprobe_lists_the_same_chapters_where_installed(built_tour: BuiltTour) -> None:
+    import json
+    import shutil
+    import subprocess
+
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        pytest.skip("ffprobe is not installed (imageio-ffmpeg ships ffmpeg only)")
+    listed = json.loads(subprocess.run(
+        [ffprobe, "-v", "error", "-show_chapters", "-of", "json", str(built_tour.output / "tour.mp3")],
+        capture_output=True, check=True, text=True).stdout)["chapters"]
+    segments = built_tour.manifest["segments"]
+    assert [c["tags"]["title"] for c in listed] == [s["title"] for s in segments]
+    assert [c["start"] for c in listed] == [round(s["start_s"] * 1000) for s in segments]

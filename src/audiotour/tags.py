@@ -91,5 +91,36 @@ def write_tags(path: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) ->
                          sub_frames=[TIT2(encoding=1, text=chapter.title)]))
     try:
         id3.save(str(path), v2_version=3, v23_sep="/")
+        if chapters:
+            _chapters_in_time_order(path)
     except OSError as exc:
         raise WorldError(f"cannot write tags to {path}: {exc.strerror}") from None
+
+
+def _chapters_in_time_order(path: Path) -> None:
+    """Put the CHAP frames in the order they play.
+
+    mutagen orders frames by size, so chapters land in the tag shuffled; the
+    CTOC gives their order, but players and ffprobe that list CHAP frames as
+    they find them would show them shuffled. The CHAP frames swap places
+    among themselves, in place: same frames, same size.
+    """
+    with path.open("r+b") as handle:
+        header = handle.read(10)
+        if header[:3] != b"ID3" or header[3] != 3 or header[5] & 0xC0:
+            return  # not the plain v2.3 tag just written (no unsynchronisation, no extended header)
+        size = header[6] << 21 | header[7] << 14 | header[8] << 7 | header[9]
+        tag = handle.read(size)
+        frames, position = [], 0
+        while position + 10 <= len(tag) and tag[position] != 0:
+            length = 10 + int.from_bytes(tag[position + 4 : position + 8], "big")
+            frames.append(tag[position : position + length])
+            position += length
+        chapters = iter(sorted((f for f in frames if f[:4] == b"CHAP"), key=_chapter_start))
+        handle.seek(10)
+        handle.write(b"".join(next(chapters) if f[:4] == b"CHAP" else f for f in frames))
+
+
+def _chapter_start(frame: bytes) -> int:
+    element_end = frame.index(b"\0", 10)
+    return int.from_bytes(frame[element_end + 1 : element_end + 5], "big")
