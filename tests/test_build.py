@@ -194,3 +194,25 @@ def test_ffprobe_lists_the_same_chapters_where_installed(built_tour: BuiltTour) 
     segments = built_tour.manifest["segments"]
     assert [c["tags"]["title"] for c in listed] == [s["title"] for s in segments]
     assert [c["start"] for c in listed] == [round(s["start_s"] * 1000) for s in segments]
+
+
+def test_a_build_removes_only_what_it_wrote(tmp_path: Path) -> None:
+    # Built into the tour's own folder, beside the author's files, some named like ours.
+    from PIL import Image
+
+    Image.new("RGB", (64, 64), "navy").save(tmp_path / "02-harbour.jpg")
+    mine = {"99-my-photo.png": b"photo", "05-notes.srt": b"notes", "00-intro.vtt": b"draft"}
+    for name, data in mine.items():
+        (tmp_path / name).write_bytes(data)
+    tour = tmp_path / "tour.yml"
+    stops = ("  - {title: Port, narration: Le port., image: 02-harbour.jpg}\n"
+             "  - {title: Plage, narration: La plage.}\n")
+    tour.write_text(f"title: T\ndescription: D\nstops:\n{stops}", "utf-8")
+    build_offline(tour, tmp_path, tmp_path / ".cache")
+    assert (tmp_path / "01-plage.mp3").is_file()
+    tour.write_text(f"title: T\ndescription: D\nstops:\n{stops.splitlines()[0]}\n", "utf-8")
+    build_offline(tour, tmp_path, tmp_path / ".cache", force=True)
+    assert not (tmp_path / "01-plage.mp3").exists() and not (tmp_path / "01-plage.vtt").exists()
+    for name, data in mine.items():
+        assert (tmp_path / name).read_bytes() == data, name
+    assert (tmp_path / "02-harbour.jpg").is_file()

@@ -53,6 +53,8 @@ stops:
 outro: {{title: "Fin {{{{noscript_links}}}}", narration: Merci.}}
 """
 PORT = (43.2716, 6.6393)
+PORT_IMAGE = "images/01-port.png"
+"""Where the build publishes the port's photo (segment 01, after the intro)."""
 HALFWAY = (43.2200, 6.5900)
 
 
@@ -95,14 +97,15 @@ def page_data(output: Path) -> dict[str, Any]:
 
 def test_writes_the_page_its_files_and_the_gpx(guide: Guide) -> None:
     assert {
-        "index.html", "app.js", "style.css", "sw.js", "manifest.webmanifest", "tour.gpx", "images/port.png",
+        "index.html", "app.js", "style.css", "sw.js", "manifest.webmanifest", "tour.gpx", PORT_IMAGE,
         "icons/icon-192.png", "icons/icon-512.png", "icons/icon.svg",
     } <= set(guide.written)
-    assert (guide.output / "images/port.png").read_bytes() == (guide.loaded.folder / "images/port.png").read_bytes()
+    assert (guide.output / PORT_IMAGE).read_bytes() == (guide.loaded.folder / "images/port.png").read_bytes()
 
 
 def test_writing_again_writes_nothing(guide: Guide) -> None:
-    assert write_guide(guide.context()) == []
+    # The guide shows what the podcast publisher publishes (stop images): publish as a build does.
+    assert artifacts.publish(guide.context()) == []
 
 
 def test_an_unchanged_rebuild_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,7 +140,7 @@ def test_the_page_data_follows_the_build_record(guide: Guide) -> None:
     port = data["segments"][1]
     assert (port["lat"], port["lon"], port["radius"]) == (*PORT, 100)
     assert port["date"] == [1944, 8, 15, 8, 0]
-    assert port["image"] == "images/port.png"
+    assert port["image"] == PORT_IMAGE
     assert port["sentences"][0][2] == f"Port {ATTACK}"
     assert "lat" not in data["segments"][3]
     assert data["ui"]["start"] == "Commencer la visite"
@@ -164,7 +167,7 @@ def test_the_service_worker_keeps_every_file_and_changes_with_them(guide: Guide,
         return version.group(1), json.loads(files.group(1))
 
     version, files = listing(guide.output)
-    assert {"index.html", "app.js", "style.css", "manifest.webmanifest", "images/port.png",
+    assert {"index.html", "app.js", "style.css", "manifest.webmanifest", PORT_IMAGE,
             "00-intro.mp3", "01-port.mp3", "04-outro.mp3"} <= set(files)
     assert "tour.mp3" not in files  # the episode would double the offline storage
 
@@ -172,7 +175,7 @@ def test_the_service_worker_keeps_every_file_and_changes_with_them(guide: Guide,
     shutil.copytree(guide.output, copy)
     with (copy / "01-port.mp3").open("ab") as handle:
         handle.write(b"\0")
-    assert write_guide(guide.context(copy)) == ["sw.js"]
+    assert artifacts.publish(guide.context(copy)) == ["sw.js"]
     new_version, new_files = listing(copy)
     assert new_version != version
     assert {k for k in files if files[k] != new_files[k]} == {"01-port.mp3"}
@@ -184,8 +187,9 @@ def test_images_are_never_read_outside_the_tour_folder(guide: Guide, tmp_path: P
     stops = [tour.stops[0].model_copy(update={"image": "../secret.png"}), *tour.stops[1:]]
     (tmp_path / "tour").mkdir()
     sneaky = LoadedTour(tour=tour.model_copy(update={"stops": stops}), path=tmp_path / "tour" / "tour.yml")
+    (tmp_path / "out").mkdir()
     with pytest.raises(TourError, match="outside the tour's folder"):
-        write_guide(PublishContext(sneaky, guide.context().manifest, tmp_path / "out", None, lambda _: None))
+        artifacts.publish(PublishContext(sneaky, guide.context().manifest, tmp_path / "out", None, lambda _: None))
     assert not (tmp_path / "out" / "images").exists()
 
 
@@ -258,7 +262,7 @@ def test_markup_in_the_tour_shows_as_text(open_page: Any) -> None:
     assert page.locator(".description").inner_text().startswith(ATTACK)
     assert page.locator("img[src=x], b, i, script:not([src]):not([type])").count() == 0
     assert page.eval_on_selector("#stop-port .links a", "a => a.href") == "https://example.org/?a=%3Cb%3E"
-    assert page.locator("#stop-port .photo").get_attribute("src") == "images/port.png"
+    assert page.locator("#stop-port .photo").get_attribute("src") == PORT_IMAGE
     assert page.title() == "Visite <b>test</b> </script><script>alert(1)</script>"
     assert page.problems == []
 
@@ -350,7 +354,7 @@ def test_a_changed_tour_reaches_a_visitor_who_has_it_offline(browser: Any, guide
 
         with (output / "01-port.mp3").open("ab") as handle:
             handle.write(b"\0" * 10)
-        assert write_guide(guide.context(output)) == ["sw.js"]
+        assert artifacts.publish(guide.context(output)) == ["sw.js"]
         requests.clear()
         page.reload()
         page.wait_for_selector("#update:not([hidden])", timeout=WAIT_MS)  # "a new version: reload"

@@ -272,8 +272,8 @@ def test_chapters_carry_place_picture_and_link_where_known(published: Published)
     intro, port, plage = document["chapters"]
     assert port["location"] == {"name": published.loaded.tour.stops[0].title, "geo": "geo:43.425,6.7683"}
     assert port["url"] == "https://example.org/phare?a=1&b=2"
-    assert port["img"] == BASE + "01-port.png"
-    with Image.open(published.output / "01-port.png") as picture:
+    assert port["img"] == BASE + "images/01-port.png"
+    with Image.open(published.output / "images/01-port.png") as picture:
         assert picture.size == (800, 600)
     assert set(intro) == {"startTime", "title"} and set(plage) == {"startTime", "title"}
 
@@ -412,7 +412,7 @@ def test_without_base_url_no_feed_and_one_line_saying_how(published: Published, 
     assert not (output / "feed.xml").exists()
     # Chapters still work for a player served from the same folder: pictures by relative name.
     chapters = json.loads((output / "tour.chapters.json").read_text("utf-8"))
-    assert chapters["chapters"][1]["img"] == "01-port.png"
+    assert chapters["chapters"][1]["img"] == "images/01-port.png"
     assert publish_podcast(context) == []
 
 

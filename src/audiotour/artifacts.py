@@ -1,20 +1,22 @@
-"""What a build publishes beside the MP3s, once the audio and manifest exist.
+"""What a build publishes beside the MP3s, once the audio exists.
 
-Each publisher takes the tour, the build's manifest and the output folder,
-writes its files with `fsutil.write_if_changed` (so an unchanged rebuild
-writes nothing) and returns the names it wrote.
+Each publisher takes the tour, the build's manifest and the output folder and
+writes its files through `context.folder` (so an unchanged rebuild writes
+nothing, and the build knows every file it published); it returns the names
+it wrote.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .manifest import Manifest
+from .outputs import OutputFolder
 from .tour import LoadedTour
 
 
-@dataclass(frozen=True)
+@dataclass
 class PublishContext:
     loaded: LoadedTour
     manifest: Manifest
@@ -22,12 +24,22 @@ class PublishContext:
     base_url: str | None
     """Absolute URL where `output` will be served, ending with '/'; None when unknown."""
     say: Callable[[str], None]
+    folder: OutputFolder = None  # type: ignore[assignment]
+    """Created for `output` when not given."""
+    cover_jpeg: bytes | None = None
+    """The cover, prepared once per build (it is also in every MP3's tags)."""
+    stop_images: dict[str, str] = field(default_factory=dict)
+    """Segment id → published image name, filled by the podcast publisher for the guide."""
+
+    def __post_init__(self) -> None:
+        if self.folder is None:
+            self.folder = OutputFolder(self.output)
 
 
 Publisher = Callable[[PublishContext], list[str]]
 
 # Publishers need PublishContext defined above. The guide comes last: it shows
-# the cover the podcast publisher writes, and must see it on the first build.
+# the cover and stop images the podcast publisher writes.
 from .guide import write_guide  # noqa: E402
 from .publish import publish_podcast  # noqa: E402
 

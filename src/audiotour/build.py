@@ -29,7 +29,16 @@ from .artifacts import PublishContext, publish
 from .engines import Engine, VoiceRequest, choose_engine
 from .errors import TourError, WorldError
 from .fsutil import atomic_path, remove_stale_temporaries
-from .manifest import EpisodeRecord, Manifest, SegmentRecord, SentenceRecord, read_manifest, write_manifest
+from .manifest import (
+    MANIFEST_NAME,
+    EpisodeRecord,
+    Manifest,
+    SegmentRecord,
+    SentenceRecord,
+    read_manifest,
+    write_manifest,
+)
+from .outputs import OutputFolder
 from .progress import Progress, QuietProgress
 from .publish import check_images, cover_jpeg
 from .mp3stitch import NotStitchable, stitch_files
@@ -43,7 +52,7 @@ from .render import (
 )
 from .script import Part, make_script
 from .tags import Chapter, TrackTags, write_tags
-from .tour import LoadedTour, Tour
+from .tour import LoadedTour
 
 EPISODE_NAME = "tour.mp3"
 CACHE_LOCK_NAME = ".lock"
@@ -80,25 +89,23 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
     progress = progress or QuietProgress()
     tour = loaded.tour
     parts = make_script(tour)
-    # An unreadable image is the user's mistake: found before anything is written.
+    # The user's mistakes surface before anything is created: unreadable images, a language no engine speaks.
     check_images(loaded)
     cover = cover_jpeg(loaded)
+    voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow)
+    try:
+        engine = engine_factory(options.engine or tour.voice.engine, voice, progress.say)
+    except TourError as exc:
+        if exc.path is None and exc.field == "language":
+            raise loaded.error(("language",), exc.reason) from None
+        raise
     output = options.output
     _prepare_output(output)
     with _exclusive(output, options.cache_dir, options.lock_timeout_s):
         # A build killed mid-write leaves temporary files; nobody else is writing now.
         remove_stale_temporaries(output)
         remove_stale_temporaries(options.cache_dir, recursive=True)
-        voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow)
-        engine = engine_factory(options.engine or tour.voice.engine, voice, progress.say)
-        report = _Builder(tour, parts, engine, options, progress, cover).run()
-        base_url = options.base_url or tour.base_url
-        report.written += publish(PublishContext(
-            loaded=loaded, manifest=report.manifest, output=output,
-            base_url=base_url if base_url is None or base_url.endswith("/") else base_url + "/",
-            say=progress.say,
-        ))
-        return report
+        return _Builder(loaded, parts, engine, options, progress, cover).run()
 
 
 def _prepare_output(output: Path) -> None:
@@ -152,16 +159,19 @@ def _output_lock_path(output: Path) -> Path:
 
 
 class _Builder:
-    def __init__(self, tour: Tour, parts: list[Part], engine: Engine, options: BuildOptions,
+    def __init__(self, loaded: LoadedTour, parts: list[Part], engine: Engine, options: BuildOptions,
                  progress: Progress, cover: bytes | None) -> None:
-        self.tour = tour
+        self.loaded = loaded
+        self.tour = loaded.tour
         self.cover = cover
         self.parts = parts
         self.engine = engine
         self.options = options
         self.progress = progress
         self.output = options.output
-        self.previous = None if options.force else read_manifest(self.output)
+        # --force redoes everything, but still knows what the last build wrote, to clean it up.
+        self.last = read_manifest(self.output)
+        self.previous = None if options.force else self.last
         self.rate = engine.sample_rate
         self.year = datetime.now(timezone.utc).year
         self.written: list[str] = []
@@ -220,11 +230,28 @@ class _Builder:
             episode=episode, segments=ordered,
             generator=f"audiotour {__version__}", sample_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS,
         )
-        self._remove_stale(manifest)
+        folder = OutputFolder(self.output)
+        base_url = self.options.base_url or self.tour.base_url
+        publish(PublishContext(
+            loaded=self.loaded, manifest=manifest, output=self.output,
+            base_url=base_url if base_url is None or base_url.endswith("/") else base_url + "/",
+            say=self.progress.say, folder=folder, cover_jpeg=self.cover,
+        ))
+        self.written += folder.written
+        manifest.files = sorted({r.file for r in ordered} | {episode.file, MANIFEST_NAME} | folder.kept)
+        folder.remove(self._published_before() - set(manifest.files))
         if not manifest.same_build_as(self.previous):
             write_manifest(self.output, manifest)
-            self.written.append("manifest.json")
+            self.written.append(MANIFEST_NAME)
         return BuildReport(manifest=manifest, written=self.written, sentences_synthesized=self.sentences_synthesized)
+
+    def _published_before(self) -> set[str]:
+        """What the last build wrote: only that may be removed, whatever else the folder holds."""
+        if self.last is None:
+            return set()
+        if self.last.files:
+            return set(self.last.files)
+        return {s.file for s in self.last.segments}
 
     def _up_to_date(self, part: Part, fingerprint: str, record: SegmentRecord | None) -> bool:
         if record is None or record.audio_fingerprint != fingerprint:
@@ -319,15 +346,6 @@ class _Builder:
                          track_count=1, language=self.tour.language, year=self.year,
                          comment=self.tour.description, cover_jpeg=self.cover)
         return tags, chapters, _digest({"tags": tags.fingerprint_data(), "chapters": [c.__dict__ for c in chapters]})
-
-    def _remove_stale(self, manifest: Manifest) -> None:
-        """Segments the previous build wrote that this tour no longer has."""
-        if not self.previous:
-            return
-        keep = {s.file for s in manifest.segments}
-        for record in self.previous.segments:
-            if record.file not in keep and "/" not in record.file and record.file.endswith(".mp3"):
-                (self.output / record.file).unlink(missing_ok=True)
 
 
 def _ms(samples: int) -> int:

@@ -59,6 +59,8 @@ class Manifest:
     generator: str = ""
     sample_rate: int = 0
     bitrate_kbps: int = 0
+    files: list[str] = field(default_factory=list)
+    """Every file this build wrote or kept in the folder: the next build removes only from these."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"

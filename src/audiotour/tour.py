@@ -183,6 +183,14 @@ class LoadedTour(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
     tour: Tour
     path: Path
+    document: YamlDocument | None = Field(default=None, repr=False)
+    """Where each value was written, for errors found after validation."""
+
+    def error(self, key: PathKey, reason: str) -> TourError:
+        """A TourError naming the line where ``key`` is written in the tour file."""
+        if self.document is None:
+            return TourError(reason, path=self.path, field=format_key(key) or None)
+        return self.document.error(key, reason)
 
     @property
     def folder(self) -> Path:
@@ -201,7 +209,7 @@ def load_tour(path: Path | str) -> LoadedTour:
         tour = Tour.model_validate(document.data)
     except ValidationError as exc:
         raise _first_error(exc, document) from None
-    loaded = LoadedTour(tour=tour, path=path)
+    loaded = LoadedTour(tour=tour, path=path, document=document)
     _check_files(loaded, document)
     return loaded
 

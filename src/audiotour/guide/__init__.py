@@ -1,17 +1,14 @@
 """The web guide: a static page in the output folder that follows the visitor from stop to stop.
 
 `write_guide` is a publisher (see `artifacts.py`): it writes index.html, its
-script, style, icons, web app manifest and service worker, the stops' images
-and tour.gpx, each only when its bytes changed.
+script, style, icons, web app manifest, service worker and tour.gpx, each
+only when its bytes changed, through the build's output folder.
 """
 from __future__ import annotations
 
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import TourError
-from ..fsutil import write_if_changed
 from .data import page_data
 from .gpx import tour_gpx
 from .offline import file_hash, service_worker
@@ -38,6 +35,8 @@ __all__ = ["write_guide"]
 def write_guide(context: PublishContext) -> list[str]:
     output = context.output
     tour = context.loaded.tour
+    folder = context.folder
+    already = len(folder.written)
     # What this publisher writes, by relative path; the service worker keeps all of it offline.
     files: dict[str, bytes] = {}
 
@@ -45,14 +44,15 @@ def write_guide(context: PublishContext) -> list[str]:
     files[STYLE] = _asset(STYLE)
     for name, _, _ in ICONS:
         files[name] = _asset(name)
-    images = _images(context, files)
+    # Stop images are published (converted, turned upright) by the podcast publisher.
+    images = dict(context.stop_images)
 
     extras: dict[str, str] = {}
     episode = context.manifest.episode.file
     if (output / episode).is_file():
         extras["episode"] = episode
     gpx = tour_gpx(tour, context.manifest, context.base_url)
-    cover = COVER if (output / COVER).is_file() else None
+    cover = COVER if COVER in folder.kept or (output / COVER).is_file() else None
     if gpx is not None:
         extras["gpx"] = GPX
 
@@ -63,39 +63,19 @@ def write_guide(context: PublishContext) -> list[str]:
         css=f"{STYLE}?v={file_hash(files[STYLE])[:8]}", js=f"{SCRIPT}?v={file_hash(files[SCRIPT])[:8]}",
     ).encode()
 
-    written = [name for name, content in files.items() if write_if_changed(output / name, content)]
-    if gpx is None:
-        (output / GPX).unlink(missing_ok=True)
-    elif write_if_changed(output / GPX, gpx.encode()):
-        written.append(GPX)
+    for name, content in files.items():
+        folder.write(name, content)
+    if gpx is not None:
+        folder.write(GPX, gpx.encode())
 
-    # The segments (and another publisher's cover) are cached too: read back from disk.
+    # The segments, the cover and the images are cached too: read back from disk.
     hashes = {name: file_hash(content) for name, content in files.items()}
-    for name in [record.file for record in context.manifest.segments] + ([cover] if cover else []):
-        hashes[name] = file_hash((output / name).read_bytes())
-    worker = service_worker(_asset(WORKER).decode(), hashes).encode()
-    if write_if_changed(output / WORKER, worker):
-        written.append(WORKER)
-    return written
+    for name in [record.file for record in context.manifest.segments] + ([cover] if cover else []) \
+            + list(images.values()):
+        hashes[name] = file_hash(folder.path(name).read_bytes())
+    folder.write(WORKER, service_worker(_asset(WORKER).decode(), hashes).encode())
+    return folder.written[already:]
 
 
 def _asset(name: str) -> bytes:
     return resources.files(__name__).joinpath("assets", name).read_bytes()
-
-
-def _images(context: PublishContext, files: dict[str, bytes]) -> dict[str, str]:
-    """Copy each stop's image to images/<id><ext>; never read outside the tour's folder."""
-    folder = context.loaded.folder.resolve()
-    images: dict[str, str] = {}
-    for stop in context.loaded.tour.stops:
-        if not stop.image:
-            continue
-        source = context.loaded.resolve(stop.image)
-        if not source.is_relative_to(folder):
-            # The loader refuses this already; a tour built from a hand-made model must not leak files either.
-            raise TourError(f"{stop.image!r} is outside the tour's folder", path=context.loaded.path,
-                            field=f"stops[{context.loaded.tour.stops.index(stop)}].image")
-        name = f"images/{stop.slug}{Path(stop.image).suffix.lower()}"
-        files[name] = source.read_bytes()
-        images[stop.slug] = name
-    return images

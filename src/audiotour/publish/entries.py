@@ -12,8 +12,8 @@ from ..errors import TourError, WorldError
 from ..manifest import Manifest, SegmentRecord
 from ..script import split_paragraphs
 from ..tour import LoadedTour, Location, Stop
-from ..yamlsource import PathKey, format_key, load_yaml
-from .outputs import check_name
+from ..outputs import check_name
+from ..yamlsource import PathKey
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,5 @@ def _coordinate(value: float) -> str:
 
 
 def tour_error(loaded: LoadedTour, key: PathKey, reason: str) -> TourError:
-    """A TourError naming the line of ``key``, found again in the tour file."""
-    try:
-        return load_yaml(loaded.path).error(key, reason)
-    except TourError:
-        # The file changed or vanished since it was loaded: still name the field.
-        return TourError(reason, path=loaded.path, field=format_key(key))
+    """A TourError naming the line of ``key`` in the tour file."""
+    return loaded.error(key, reason)

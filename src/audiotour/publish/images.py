@@ -6,7 +6,6 @@ copied into the output as ``NN-<id>.jpg`` (or ``.png``), the name of its MP3.
 from __future__ import annotations
 
 import io
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from ..tour import LoadedTour
 from ..yamlsource import PathKey
 from .entries import Entry, tour_error
-from .outputs import OutputFolder
+from ..outputs import OutputFolder
 
 KEPT_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 """Formats every podcast app shows; anything else is converted to JPEG."""
@@ -24,7 +23,6 @@ KEPT_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 MAX_PIXELS = 50_000_000
 """Larger than any camera's photo; beyond it an 'image' is a mistake or a decompression bomb."""
 
-STOP_IMAGE = re.compile(r"\d{2,}-[a-z0-9-]+\.(?:jpg|png)")
 """What `publish_stop_images` writes: anything else matching it is left from an earlier build."""
 
 
@@ -42,6 +40,9 @@ class SourceImage:
 def open_image(loaded: LoadedTour, key: PathKey, relative: str) -> SourceImage:
     """Decode the image at ``relative``; a TourError naming ``key`` when it cannot be."""
     path = loaded.resolve(relative)
+    if not path.is_relative_to(loaded.folder.resolve()):
+        # The loader refuses this already; a tour built from a hand-made model must not leak files either.
+        raise tour_error(loaded, key, f"{relative!r} is outside the tour's folder; copy the image next to the tour file")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -87,7 +88,7 @@ def check_stop_images(loaded: LoadedTour) -> None:
 
 
 def publish_stop_images(loaded: LoadedTour, entries: list[Entry], folder: OutputFolder) -> dict[str, str]:
-    """Copy each stop's image next to its MP3; returns segment id → published file name."""
+    """Copy each stop's image, as JPEG or PNG, to images/; returns segment id → published name."""
     published: dict[str, str] = {}
     for entry in entries:
         if entry.stop is None or entry.stop.image is None or entry.stop_index is None:
@@ -95,11 +96,10 @@ def publish_stop_images(loaded: LoadedTour, entries: list[Entry], folder: Output
         source = open_image(loaded, ("stops", entry.stop_index, "image"), entry.stop.image)
         extension = KEPT_FORMATS.get(source.format)
         if extension and not source.rotated and source.image.mode != "CMYK":
-            name, data = entry.stem + extension, source.data
+            name, data = f"images/{entry.stem}{extension}", source.data
         else:
             # Re-encoding is needed anyway: WebP, GIF, TIFF, print-ready CMYK, or a photo stored sideways.
-            name, data = entry.stem + ".jpg", jpeg_bytes(source.image)
+            name, data = f"images/{entry.stem}.jpg", jpeg_bytes(source.image)
         folder.write(name, data)
         published[entry.id] = name
-    folder.remove_stale(STOP_IMAGE)
     return published

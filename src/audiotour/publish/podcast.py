@@ -1,7 +1,8 @@
 """The podcast publisher: cover, transcripts, chapters and, with a base URL, `feed.xml`.
 
-Runs after the audio and the manifest are written; everything it writes goes
-through `OutputFolder.write`, so an unchanged rebuild writes nothing.
+Runs after the audio; everything it writes goes through the build's
+`OutputFolder`, so an unchanged rebuild writes nothing and what it stops
+publishing is removed by the build.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from .entries import Entry, entries, geo_uri
 from .feed import FEED_NAME, Channel, Item, Link, Place, feed_xml
 from .identity import FeedIdentity, read_previous, settle_identity
 from .images import publish_stop_images
-from .outputs import OutputFolder, check_name
+from ..outputs import OutputFolder, check_name
 
 if TYPE_CHECKING:
     # Only for the annotation: artifacts.py imports this package to list it in PUBLISHERS.
@@ -43,16 +44,18 @@ WHOLE_TOUR_TITLE = {"fr": "{title} — la visite en entier", "en": "{title} — 
 def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | None = None) -> list[str]:
     loaded, manifest = context.loaded, context.manifest
     tour = loaded.tour
-    folder = OutputFolder(context.output)
+    folder = context.folder
+    already = len(folder.written)
     segments = entries(loaded, manifest)
     episode_stem = PurePath(check_name(manifest.episode.file)).stem
 
     cover = prepare_cover(loaded)
     for note in cover.notes:
         context.say(note)
-    folder.write(COVER_NAME, cover.jpeg)
+    folder.write(COVER_NAME, context.cover_jpeg or cover.jpeg)
 
     images = publish_stop_images(loaded, segments, folder)
+    context.stop_images.update(images)
 
     for entry in segments:
         cues = transcripts.segment_cues(entry)
@@ -61,7 +64,6 @@ def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | Non
     cues = transcripts.episode_cues(segments)
     folder.write(f"{episode_stem}.vtt", transcripts.to_vtt(cues))
     folder.write(f"{episode_stem}.srt", transcripts.to_srt(cues))
-    folder.remove_stale(transcripts.STALE)
 
     # Without a base URL the chapters' pictures are named relative to the chapters file itself.
     base = context.base_url or ""
@@ -70,11 +72,9 @@ def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | Non
         tour, segments, manifest.episode.file, {key: base + quote(name) for key, name in images.items()}))
 
     if context.base_url is None:
-        stale = " (the feed.xml there is from an earlier build and no longer updated)" \
-            if (context.output / FEED_NAME).exists() else ""
         context.say(f"No podcast feed: set base_url in the tour (or pass --base-url) to the address where "
-                    f"{context.output.name}/ will be served, and {FEED_NAME} will be written{stale}.")
-        return folder.written
+                    f"{context.output.name}/ will be served, and {FEED_NAME} will be written.")
+        return folder.written[already:]
 
     feed_url = context.base_url + FEED_NAME
     now = (clock or _utc_now)()
@@ -87,7 +87,7 @@ def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | Non
                                        manifest.episode.file, manifest.episode.duration_s, episode_stem,
                                        chapters_name))
     folder.write(FEED_NAME, feed_xml(channel))
-    return folder.written
+    return folder.written[already:]
 
 
 def _channel(tour: Tour, base_url: str, feed_url: str, identity: FeedIdentity) -> Channel:

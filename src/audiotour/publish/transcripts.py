@@ -6,14 +6,12 @@ moved by where that segment starts in `tour.mp3`.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .entries import Entry
 
 VTT_TYPE = "text/vtt"
 SRT_TYPE = "application/x-subrip"
-STALE = re.compile(r"\d{2,}-[a-z0-9-]+\.(?:vtt|srt)")
 """What `segment_transcripts` names: anything else matching it is left from an earlier build."""
 
 
