@@ -146,3 +146,31 @@ def test_bad_base_url_is_a_usage_error(tour_copy: Path, tmp_path: Path) -> None:
     code, _, err = run("build", str(tour_copy), "-o", str(tmp_path / "out"), "--base-url", "example.org")
     assert (code, err) == (2, "Error: --base-url: 'example.org' is not a web address; use e.g. https://example.org/tour/\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_jobs_reaches_the_build(tour_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import audiotour.build
+
+    seen = {}
+
+    def spy(loaded: object, options: audiotour.build.BuildOptions, progress: object) -> object:
+        seen["jobs"] = options.jobs
+        raise audiotour.build.WorldError("stop here")
+
+    monkeypatch.setattr(audiotour.build, "build", spy)
+    code, _, err = run("build", str(tour_copy), "-o", str(tmp_path / "out"), "--jobs", "1", "-q")
+    assert (code, seen) == (1, {"jobs": 1})
+
+
+def test_a_bug_is_one_line_unless_verbose(tour_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import audiotour.summary
+
+    def broken(*args: object) -> str:
+        raise RuntimeError("oops")
+
+    monkeypatch.setattr(audiotour.summary, "summarize", broken)
+    code, out, err = run("check", str(tour_copy))
+    assert (code, out) == (1, "")
+    assert err == "Error: internal error (RuntimeError: oops); run again with -v and report the traceback\n"
+    code, _, err = run("check", str(tour_copy), "-v")
+    assert code == 1 and "Traceback" in err

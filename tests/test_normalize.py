@@ -319,7 +319,7 @@ def test_english_is_idempotent(written: str) -> None:
         ("Visit St. Tropez at 6 p.m.", "en-GB", "Visit Saint Tropez at six pm."),
         ("Visit the 3rd floor.", "EN-us", "Visit the third floor."),
         # Other languages: whitespace and plain integers only.
-        ("Es kamen 250 Soldaten im Jahr 1944.", "de", "Es kamen zweihundertfünfzig Soldaten im Jahr eintausendneunhundertvierundvierzig."),
+        ("Es kamen 250 Soldaten im Jahr 1944.", "de", "Es kamen zweihundertfünfzig Soldaten im Jahr neunzehnhundertvierundvierzig."),
         ("Am 15. August kamen 3,5 Divisionen.", "de-AT", "Am 15. August kamen 3,5 Divisionen."),
         ("Llegaron 250 barcos.", "es", "Llegaron doscientos cincuenta barcos."),
         ("Er bloaz  1944 \u2019vel-se.", "br", "Er bloaz 1944 'vel-se."),
@@ -380,3 +380,23 @@ def test_lexicon_after_normalize() -> None:
     assert apply_lexicon(spoken, {"Dramont": "Dramon", "G I": "dji aïe"}) == (
         "Les dji aïe débarquent au Dramon à huit heures."
     )
+
+
+@pytest.mark.parametrize(
+    "language,written,spoken",
+    [
+        ("en", "Open 9h30 to 17h00, closed at 18h.", "Open nine thirty to seventeen hundred, closed at eighteen hundred."),
+        ("en", "It is 8h00 on the 15th.", "It is eight o'clock on the fifteenth."),
+        ("de", "Am 15. August 1944 landeten 250 000 Soldaten.",
+         "Am 15. August neunzehnhundertvierundvierzig landeten zweihundertfünfzigtausend Soldaten."),
+    ],
+)
+def test_hours_years_and_grouped_thousands_beyond_french(language: str, written: str, spoken: str) -> None:
+    assert normalize(written, language) == spoken
+
+
+def test_german_ordinal_dates_do_not_end_sentences() -> None:
+    from audiotour.script import split_sentences
+
+    assert split_sentences("Am 15. August 1944 landeten sie. Dann kam der Abend.", "de") == [
+        "Am 15. August 1944 landeten sie.", "Dann kam der Abend."]

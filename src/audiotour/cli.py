@@ -47,6 +47,12 @@ def reports_errors(command: F) -> F:
             where = f" ({exc.filename})" if exc.filename else ""
             click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
             sys.exit(ExitStatus.WORLD_FAILED)
+        except Exception as exc:  # a bug of ours: one line, the traceback on request
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); run again with -v and report "
+                       "the traceback", err=True)
+            sys.exit(ExitStatus.WORLD_FAILED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -85,7 +91,7 @@ def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jo
     loaded = load_tour(tour)
     progress = progress_for(sys.stderr, quiet)
     report = run_build(loaded, BuildOptions(output=output, cache_dir=default_cache_dir(), engine=engine,
-                                            force=force, base_url=base_url), progress)
+                                            force=force, base_url=base_url, jobs=jobs), progress)
     episode = report.manifest.episode
     progress.say(
         f"Built {len(report.manifest.segments)} segments and {episode.file} "

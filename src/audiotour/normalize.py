@@ -124,11 +124,18 @@ def plain_integers(text: str, loc: Locale) -> str:
         return text
 
     def spell(match: re.Match[str]) -> str:
-        try:
-            return num2words(int(match.group(0)), lang=loc.n2w)
-        except (NotImplementedError, OverflowError, ValueError, TypeError):
-            return match.group(0)
+        number = int(match.group(0))
+        # 1944 is a year far more often than a count: most languages say years their own way.
+        for kind in (("year", "cardinal") if 1100 <= number <= 2099 and len(match.group(0)) == 4 else ("cardinal",)):
+            try:
+                return num2words(number, lang=loc.n2w, to=kind)
+            except (NotImplementedError, OverflowError, ValueError, TypeError, KeyError):
+                continue
+        return match.group(0)
 
+    # Thousands grouped with spaces (250 000) are one number, in every language.
+    text = re.sub(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\w,]|[.,]\d)",
+                  lambda m: re.sub(r"\D", "", m.group(0)), text)
     # "15. August" is an ordinal in German and several other languages: a
     # number before a period is only safe to read at the very end of the text.
     return re.sub(r"(?<![\w.,])\d+(?![\w,]|[.,]\d|\.(?=.))", spell, text)
@@ -794,7 +801,11 @@ def en_times(text: str, loc: Locale) -> str:
             return _en_cardinal(hours, loc) + (" hundred" if military else " o'clock")
         return _en_cardinal(hours, loc) + minutes(mm)
 
-    return re.sub(r"(?<![\w:.,])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\w:])", clock, text)
+    text = re.sub(r"(?<![\w:.,])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\w:])", clock, text)
+    # The French way of writing hours turns up in English tours too: 8h00, 9h30, 18h.
+    return re.sub(r"(?<![\w:.,])(?P<h>[01]?\d|2[0-3]) ?h ?(?P<m>[0-5]\d)?(?![\w:])",
+                  lambda m: clock(m) if m["m"] else _en_cardinal(int(m["h"]), loc) + (
+                      " hundred" if int(m["h"]) > 12 else " o'clock"), text)
 
 
 def en_ordinals(text: str, loc: Locale) -> str:

@@ -71,7 +71,8 @@ def make_script(tour: Tour) -> list[Part]:
     for index, (part_id, kind, title, narration, stop) in enumerate(sections):
         # The title is spoken first, as a guide announces where we are.
         paragraphs = [(sentence(title),)]
-        paragraphs += [tuple(sentence(s) for s in split_sentences(p)) for p in split_paragraphs(narration)]
+        paragraphs += [tuple(sentence(s) for s in split_sentences(p, tour.language))
+                       for p in split_paragraphs(narration)]
         parts.append(Part(index, part_id, kind, title, tuple(p for p in paragraphs if p), stop))
     return parts
 
@@ -101,12 +102,21 @@ _BOUNDARY = re.compile(
 )
 
 
-def split_sentences(paragraph: str) -> list[str]:
+# Languages that write ordinals with a period ("am 15. August"): there, a
+# short number and a period do not end a sentence.
+_ORDINAL_PERIOD = {"de", "da", "nb", "nn", "no", "fi", "cs", "sk", "sl", "hr", "sr", "bs", "hu", "pl", "tr",
+                   "et", "lv", "is"}
+
+
+def split_sentences(paragraph: str, language: str = "fr") -> list[str]:
+    ordinal_period = language.split("-")[0].lower() in _ORDINAL_PERIOD
     pieces: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(paragraph):
         candidate = paragraph[start : match.start()].rstrip()
         if candidate.endswith(".") and _ends_with_abbreviation(candidate):
+            continue
+        if ordinal_period and re.search(r"(?<!\d)\d{1,2}\.$", candidate):
             continue
         pieces.append(paragraph[start : match.end()].strip())
         start = match.end()

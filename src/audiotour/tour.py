@@ -131,6 +131,9 @@ class Stop(Model):
                 return datetime.fromisoformat(value)
             except ValueError:
                 raise ValueError(f"{value!r} is not a date; write e.g. 1944-08-15 or 1944-08-15T08:00") from None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # Pydantic would read 1944 as seconds after 1970.
+            raise ValueError(f"{value} is not a date; write e.g. 1944-08-15 or 1944-08-15T08:00")
         return value
 
     @property

@@ -99,7 +99,11 @@ def load_yaml(path: Path) -> YamlDocument:
             raise TourError("is empty; a tour needs at least a title, a description and stops", path=path)
         positions: dict[PathKey, Position] = {}
         _index(node, (), positions, set(), path)
-        data = loader.construct_document(node)
+        try:
+            data = loader.construct_document(node)
+        except (ValueError, OverflowError) as exc:
+            # An impossible date (2024-02-30) or a number PyYAML cannot hold.
+            raise _construction_error(node, positions, path, exc) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -116,6 +120,25 @@ def load_yaml(path: Path) -> YamlDocument:
     finally:
         loader.dispose()
     return YamlDocument(path=path, data=data, positions=positions)
+
+
+def _construction_error(root: yaml.Node, positions: dict[PathKey, Position], path: Path,
+                        exc: Exception) -> TourError:
+    """Find the scalar PyYAML could not turn into a value, to name its line and field."""
+    stack: list[tuple[yaml.Node, PathKey]] = [(root, ())]
+    while stack:
+        node, key = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(node)
+            except (ValueError, OverflowError):
+                return TourError(f"{node.value!r} cannot be read ({exc}); put it in quotes if it is text",
+                                 path=path, line=node.start_mark.line + 1, field=format_key(key) or None)
+        elif isinstance(node, yaml.MappingNode):
+            stack += [(value, key + (k.value,)) for k, value in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(value, key + (i,)) for i, value in enumerate(node.value)]
+    return TourError(f"invalid value ({exc})", path=path)
 
 
 def _nearest_line(positions: dict[PathKey, Position], key: PathKey) -> int | None:
