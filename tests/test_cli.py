@@ -102,7 +102,8 @@ def test_check_prints_a_summary(tour_copy: Path) -> None:
     code, out, err = run("check", str(tour_copy))
     assert code == 0 and err == ""
     assert "2 stops + intro + outro" in out
-    assert "route: 14.0 km through 2 located stop(s)" in out
+    assert "route: 14.0 km through 2 located stops" in out
+    assert "2 stops + intro + outro, 57 words to speak" in out
 
 
 def test_script_prints_what_the_engine_is_given(tour_copy: Path) -> None:

@@ -219,3 +219,20 @@ def test_gtts_requests_run_four_at_a_time_and_back_off_together(
     # Requests that started after the 429 waited out its Retry-After, whichever thread sent them.
     later = [t for t, _ in log if t > throttled_at + 0.15]
     assert later and all(t >= throttled_at + 0.3 for t in later)
+
+
+@responses.activate
+def test_auto_speaks_a_language_google_lacks_with_espeak() -> None:
+    responses.head("https://translate.google.com/", status=200)
+    said: list[str] = []
+    # Esperanto: eSpeak NG speaks it, Google's voice does not, though Google answers.
+    chosen = choose_engine("auto", VoiceRequest(language="eo"), said.append)
+    assert chosen.name == "espeak"
+    assert said == ["gtts does not speak 'eo'; using the offline voice (espeak)."]
+
+
+def test_a_language_no_engine_speaks_is_the_users_mistake() -> None:
+    from audiotour.errors import TourError
+
+    with pytest.raises(TourError, match="not spoken"):
+        choose_engine("auto", VoiceRequest(language="tlh"), lambda _: None)

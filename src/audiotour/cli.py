@@ -6,7 +6,6 @@ one line on stderr and never a traceback (unless -v, for bug reports).
 """
 from __future__ import annotations
 
-import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -18,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import AudiotourError, ExitStatus, TourError, UsageError
+from .tour import WEB_ADDRESS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,7 +85,7 @@ def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jo
     from .progress import progress_for
     from .tour import load_tour
 
-    if base_url is not None and not re.match(r"^https?://\S+$", base_url):
+    if base_url is not None and not WEB_ADDRESS.match(base_url):
         raise UsageError(f"{base_url!r} is not a web address; use e.g. https://example.org/tour/",
                          field="--base-url")
     loaded = load_tour(tour)
@@ -127,10 +127,11 @@ def script(tour: Path, stop_id: str | None, verbose: bool) -> None:
 
     parts = make_script(load_tour(tour).tour)
     if stop_id is not None:
-        parts = [p for p in parts if p.id == stop_id]
-        if not parts:
-            known = ", ".join(p.id for p in make_script(load_tour(tour).tour))
+        chosen = [p for p in parts if p.id == stop_id]
+        if not chosen:
+            known = ", ".join(p.id for p in parts)
             raise TourError(f"no stop with id {stop_id!r}; ids are: {known}", field="--stop")
+        parts = chosen
     blocks = []
     for part in parts:
         blocks.append(f"# {part.filename[:-4]} — {part.title}\n\n{part.spoken_text}\n")

@@ -29,6 +29,7 @@ MAX_TEXT_CHARS = 30_000
 """About forty minutes of speech: longer narration is almost surely a paste error."""
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WEB_ADDRESS = re.compile(r"^https?://\S+$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 ENGINE_NAMES = ("auto", "gtts", "espeak")
 
@@ -90,7 +91,7 @@ class Location(Model):
 
 class Link(Model):
     title: Line
-    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)]
+    url: Annotated[str, Field(pattern=WEB_ADDRESS.pattern, max_length=2000)]
 
 
 class Pauses(Model):
@@ -147,7 +148,7 @@ class Tour(Model):
     language: Annotated[str, Field(pattern=LANGUAGE_TAG.pattern)] = "fr"
     author: Line = "audiotour"
     cover: RelativeFile | None = None
-    base_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    base_url: Annotated[str, Field(pattern=WEB_ADDRESS.pattern)] | None = None
     voice: Voice = Voice()
     audio: AudioSettings = AudioSettings()
     lexicon: dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(max_length=500)]] = {}

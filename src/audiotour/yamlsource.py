@@ -38,11 +38,7 @@ class YamlDocument:
 
     def position_of(self, key: PathKey) -> Position | None:
         """Position of the deepest part of ``key`` that exists in the file."""
-        for end in range(len(key), -1, -1):
-            found = self.positions.get(tuple(key[:end]))
-            if found is not None:
-                return found
-        return None
+        return _nearest(self.positions, key)
 
     def error(self, key: PathKey, reason: str) -> TourError:
         pos = self.position_of(key)
@@ -141,10 +137,10 @@ def _construction_error(root: yaml.Node, positions: dict[PathKey, Position], pat
     return TourError(f"invalid value ({exc})", path=path)
 
 
-def _nearest_line(positions: dict[PathKey, Position], key: PathKey) -> int | None:
+def _nearest(positions: dict[PathKey, Position], key: PathKey) -> Position | None:
     for end in range(len(key), -1, -1):
         if key[:end] in positions:
-            return positions[key[:end]].line
+            return positions[key[:end]]
     return None
 
 
@@ -160,7 +156,7 @@ def _index(
         raise TourError(
             "anchors and aliases (& and *) are not allowed in a tour file; write the value out",
             path=path,
-            line=_nearest_line(positions, key) or node.start_mark.line + 1,
+            line=_nearest(positions, key).line if _nearest(positions, key) else node.start_mark.line + 1,
             field=format_key(key) or None,
         )
     seen.add(id(node))

@@ -105,11 +105,22 @@ def choose_engine(name: str, voice: VoiceRequest, say: Callable[[str], None]) ->
     _discover()
     candidates = sorted(_REGISTRY.values(), key=lambda c: -c.preference)
     reasons = []
+    refusal: TourError | None = None
     for cls in candidates:
+        try:
+            engine = cls(voice)
+        except TourError as exc:
+            # This engine does not speak the tour's language; another may.
+            refusal = refusal or exc
+            reasons.append(f"{cls.name} does not speak {voice.language!r}")
+            continue
         problem = cls.probe(voice)
         if problem is None:
             if reasons:
-                say(f"{'; '.join(reasons)}; using the offline voice ({cls.name}).")
-            return cls(voice)
+                voice_kind = "the offline voice" if cls.offline else "the voice"
+                say(f"{'; '.join(reasons)}; using {voice_kind} ({cls.name}).")
+            return engine
         reasons.append(f"{cls.name} is unavailable: {problem}")
+    if refusal is not None and all("does not speak" in r for r in reasons):
+        raise refusal
     raise EngineUnavailable("no speech engine is usable: " + "; ".join(reasons))

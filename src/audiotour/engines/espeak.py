@@ -68,7 +68,7 @@ class _Library:
         with self.lock:
             if self._voice != voice.encode():
                 if not self.set_voice(voice):
-                    raise TourError(f"eSpeak NG has no voice {voice!r}")
+                    raise EngineUnavailable(f"eSpeak NG lost its voice {voice!r} (voice data missing?)")
                 self._voice = voice.encode()
             self.lib.espeak_SetParameter(_RATE, words_per_minute, 0)
             self._chunks = []
