@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from audiotour.cli import cli
-from audiotour.tour import load_tour
 from audiotour.errors import TourError
+from audiotour.tour import load_tour
 
 BAD = Path(__file__).parent / "data" / "bad"
 EXPECTED: dict[str, str] = json.loads((BAD / "expected.json").read_text("utf-8"))

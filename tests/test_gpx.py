@@ -7,13 +7,13 @@ from typing import Any
 
 import gpxpy
 import gpxpy.gpx
-from conftest import BuiltTour, build_offline
 
 from audiotour.artifacts import PublishContext
 from audiotour.guide import write_guide
 from audiotour.guide.gpx import tour_gpx
 from audiotour.manifest import EpisodeRecord, Manifest, SegmentRecord, read_manifest
 from audiotour.tour import Tour, load_tour
+from conftest import BuiltTour, build_offline
 
 
 def make_tour(*stops: dict[str, Any]) -> tuple[Tour, Manifest]:

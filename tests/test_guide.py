@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, build_offline
 
 from audiotour import artifacts
 from audiotour.artifacts import PublishContext
@@ -28,6 +27,7 @@ from audiotour.guide.strings import ui_strings
 from audiotour.manifest import read_manifest
 from audiotour.serve import make_server
 from audiotour.tour import LoadedTour, load_tour
+from conftest import DATA, build_offline
 
 ATTACK = "<img src=x onerror=alert(1)>"
 TOUR = f"""\

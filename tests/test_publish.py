@@ -20,7 +20,6 @@ import podcastparser
 import pytest
 import srt
 import webvtt
-from conftest import DATA, build_offline
 from mutagen.id3 import ID3
 from PIL import Image, ImageDraw
 
@@ -32,6 +31,7 @@ from audiotour.publish import check_images, cover_jpeg, publish_podcast
 from audiotour.publish.cover import prepare_cover
 from audiotour.publish.identity import PreviousFeed, podcast_guid_for, read_previous
 from audiotour.tour import LoadedTour, load_tour
+from conftest import DATA, build_offline
 
 BASE = "https://example.org/visite/"
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0"}

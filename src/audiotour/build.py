@@ -16,8 +16,8 @@ import hashlib
 import json
 import os
 import tempfile
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,10 +38,10 @@ from .manifest import (
     read_manifest,
     write_manifest,
 )
+from .mp3stitch import NotStitchable, stitch_files
 from .outputs import OutputFolder
 from .progress import Progress, QuietProgress
 from .publish import check_images, cover_jpeg
-from .mp3stitch import NotStitchable, stitch_files
 from .render import (
     BITRATE_KBPS,
     OUTPUT_SAMPLE_RATE,

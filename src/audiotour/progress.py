@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol, TextIO
 
 import click
@@ -15,7 +15,7 @@ class Phase(Protocol):
 
 
 class Progress(Protocol):
-    def phase(self, label: str, total: int) -> contextmanager[Phase]: ...  # type: ignore[valid-type]
+    def phase(self, label: str, total: int) -> AbstractContextManager[Phase]: ...
 
     def say(self, message: str) -> None: ...
 

@@ -89,7 +89,7 @@ def split_paragraphs(text: str) -> list[str]:
 _ABBREVIATIONS = {
     "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "st", "ste", "sts", "av", "apr",
     "bd", "cf", "env", "gal", "gén", "cdt", "lt", "cne", "col", "sgt", "p", "pp", "n", "no", "vol",
-    "mr", "mrs", "ms", "prof", "gen", "capt", "lt", "vs", "etc", "e.g", "i.e", "j.-c", "jr", "sr",
+    "mr", "mrs", "ms", "prof", "gen", "capt", "vs", "etc", "e.g", "i.e", "j.-c", "jr", "sr",
     "mt", "ft", "fig", "ch", "art", "réf", "tél", "ex",
 }
 _BOUNDARY = re.compile(

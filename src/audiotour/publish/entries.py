@@ -10,9 +10,9 @@ from pathlib import PurePath
 
 from ..errors import TourError, WorldError
 from ..manifest import Manifest, SegmentRecord
+from ..outputs import check_name
 from ..script import split_paragraphs
 from ..tour import LoadedTour, Location, Stop
-from ..outputs import check_name
 from ..yamlsource import PathKey
 
 

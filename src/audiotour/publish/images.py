@@ -12,10 +12,10 @@ from pathlib import Path
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from ..outputs import OutputFolder
 from ..tour import LoadedTour
 from ..yamlsource import PathKey
 from .entries import Entry, tour_error
-from ..outputs import OutputFolder
 
 KEPT_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 """Formats every podcast app shows; anything else is converted to JPEG."""

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..errors import WorldError
+from ..outputs import OutputFolder, check_name
 from ..tour import Tour
 from . import transcripts
 from .chapters import CHAPTERS_TYPE, chapters_json
@@ -23,7 +24,6 @@ from .entries import Entry, entries, geo_uri
 from .feed import FEED_NAME, Channel, Item, Link, Place, feed_xml
 from .identity import FeedIdentity, read_previous, settle_identity
 from .images import publish_stop_images
-from ..outputs import OutputFolder, check_name
 
 if TYPE_CHECKING:
     # Only for the annotation: artifacts.py imports this package to list it in PUBLISHERS.
