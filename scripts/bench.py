@@ -100,6 +100,37 @@ def snapshot(folder: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
 
 
+def gtts_concurrency(tour: Path, work: Path, latency_s: float) -> tuple[float, float]:
+    """Cold builds against a fake Google endpoint answering after ``latency_s``: one request at a
+    time, then as audiotour runs them (four in flight). Returns both wall times."""
+    import base64
+    import json
+
+    import responses
+
+    from audiotour.build import BuildOptions, build
+
+    tone = subprocess.run([ffmpeg_path(), "-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=1:r=24000",
+                           "-b:a", "32k", "-f", "mp3", "-"], capture_output=True, check=True).stdout
+    envelope = [["wrb.fr", "jQ1olc", json.dumps([base64.b64encode(tone).decode()]), None, None, None, "generic"]]
+    body = ")]}'\n\n" + json.dumps(envelope, separators=(",", ":")) + "\n"
+
+    def answer(request: object) -> tuple[int, dict[str, str], str]:
+        time.sleep(latency_s)
+        return 200, {}, body
+
+    times = []
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.POST, "https://translate.google.fr/_/TranslateWebserverUi/data/batchexecute",
+                          callback=answer)
+        for jobs in (1, None):
+            started = time.perf_counter()
+            build(load_tour(tour), BuildOptions(output=work / f"gtts-out-{jobs}", cache_dir=work / f"gtts-{jobs}",
+                                                engine="gtts", jobs=jobs))
+            times.append(time.perf_counter() - started)
+    return times[0], times[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -132,6 +163,7 @@ def main() -> None:
                 results[key].append(value)
             print(f"run {run + 1}: floor {results['floor'][-1]:.2f} s, cold {cold:.2f} s, warm {warm:.2f} s, "
                   f"edit {edit:.2f} s, peak {peak:.0f} MB", file=sys.stderr)
+        one_at_a_time, concurrent = gtts_concurrency(tour, work, latency_s=0.05)
     median = {k: statistics.median(v) for k, v in results.items()}
     measures = {
         "cold / floor": median["cold"] / median["floor"],
@@ -144,6 +176,8 @@ def main() -> None:
           f"{args.runs} runs, medians; tour: {tour.name}")
     print(f"floor {median['floor']:.2f} s | cold {median['cold']:.2f} s | warm {median['warm']:.2f} s | "
           f"one stop edited {median['edit']:.2f} s")
+    print(f"gTTS against a fake endpoint answering in 50 ms: one request at a time {one_at_a_time:.2f} s, "
+          f"four in flight {concurrent:.2f} s ({one_at_a_time / concurrent:.1f}x)")
     print()
     print("| measure | result | target | |")
     print("| --- | --- | --- | --- |")

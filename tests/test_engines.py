@@ -236,3 +236,14 @@ def test_a_language_no_engine_speaks_is_the_users_mistake() -> None:
 
     with pytest.raises(TourError, match="not spoken"):
         choose_engine("auto", VoiceRequest(language="tlh"), lambda _: None)
+
+
+def test_every_engine_module_is_found_even_after_one_was_imported_alone() -> None:
+    import subprocess
+    import sys
+
+    code = ("import audiotour.engines.espeak\n"
+            "from audiotour.engines import engine_names\n"
+            "print(engine_names())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['espeak', 'gtts']"

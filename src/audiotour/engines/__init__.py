@@ -75,10 +75,16 @@ def register(cls: type[Engine]) -> type[Engine]:
     return cls
 
 
+_discovered = False
+
+
 def _discover() -> None:
-    if not _REGISTRY:
+    # Import every module of the package once, even if one was imported directly before.
+    global _discovered
+    if not _discovered:
         for module in pkgutil.iter_modules(__path__):
             importlib.import_module(f"{__name__}.{module.name}")
+        _discovered = True
 
 
 def engine_names() -> list[str]:
