@@ -12,7 +12,6 @@ from .entries import Entry
 
 VTT_TYPE = "text/vtt"
 SRT_TYPE = "application/x-subrip"
-"""What `segment_transcripts` names: anything else matching it is left from an earlier build."""
 
 
 @dataclass(frozen=True)
