@@ -400,3 +400,18 @@ def test_german_ordinal_dates_do_not_end_sentences() -> None:
 
     assert split_sentences("Am 15. August 1944 landeten sie. Dann kam der Abend.", "de") == [
         "Am 15. August 1944 landeten sie.", "Dann kam der Abend."]
+
+
+@pytest.mark.parametrize(
+    "written,spoken",
+    [
+        ("Ouvert de 9:30 à 18:00.", "Ouvert de neuf heures trente à dix-huit heures."),
+        ("Les trois quarts, 3/4, et la moitié, 1/2.", "Les trois quarts, trois quarts, et la moitié, un demi."),
+        ("Une pente de 5/8.", "Une pente de cinq sur huit."),
+        ("Le 15/08/1944 au matin.", "Le quinze août mille neuf cent quarante-quatre au matin."),
+        ("Le 1/9/1944.", "Le premier septembre mille neuf cent quarante-quatre."),
+    ],
+)
+def test_clock_times_fractions_and_numeric_dates(written: str, spoken: str) -> None:
+    assert normalize(written, "fr") == spoken
+    assert normalize(spoken, "fr") == spoken

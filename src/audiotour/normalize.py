@@ -384,12 +384,41 @@ def fr_hours(text: str, loc: Locale) -> str:
         return words
 
     text = re.sub(r"(?<![\w.,])24 ?h ?/ ?24(?![\w])", "vingt-quatre heures sur vingt-quatre", text)
+    # 12:30 is how timetables write it; a French voice says it as 12 h 30.
+    text = re.sub(r"(?<![\w:.,])([01]?\d|2[0-3]):([0-5]\d)(?![\w:])", r"\1h\2", text)
     text = re.sub(r"(?<![\w.,])7 ?j ?/ ?7(?![\w])", "sept jours sur sept", text)
     return re.sub(
         r"(?<![\w.,])(?P<h>[01]?\d|2[0-4]) ?h ?(?:(?P<m>[0-5]\d)(?: ?(?P<min>min|mn))?)?(?![\w])",
         say,
         text,
     )
+
+
+_FR_MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                   "novembre", "décembre")
+_FR_FRACTIONS = {(1, 2): "un demi", (1, 3): "un tiers", (2, 3): "deux tiers", (1, 4): "un quart",
+                 (3, 4): "trois quarts"}
+
+
+def fr_fractions(text: str, loc: Locale) -> str:
+    """1/2 → un demi, 3/4 → trois quarts; other a/b → a sur b (never "trois/quatre")."""
+
+    def date(match: re.Match[str]) -> str:
+        day, month = int(match[1]), int(match[2])
+        if not (1 <= day <= 31 and 1 <= month <= 12):
+            return match[0]
+        return f"{'1er' if day == 1 else day} {_FR_MONTH_NAMES[month - 1]} {match[3]}"
+
+    # 15/08/1944 is a date, not two fractions: the date rule spells it later.
+    text = re.sub(r"(?<![\w/.,])(\d{1,2})/(\d{1,2})/(\d{4})(?![\w/])", date, text)
+
+    def say(match: re.Match[str]) -> str:
+        top, bottom = int(match[1]), int(match[2])
+        if (top, bottom) in _FR_FRACTIONS:
+            return _FR_FRACTIONS[(top, bottom)]
+        return f"{match[1]} sur {match[2]}"  # the numbers themselves are spelled by fr_numbers
+
+    return re.sub(r"(?<![\w/.,])(\d{1,3})/(\d{1,3})(?![\w/])", say, text)
 
 
 # suffix → (form, plural). "e"/"ème" after 1 is non-standard; read "premier".
@@ -912,6 +941,7 @@ FRENCH_RULES: tuple[Rule, ...] = (
     fr_ampersand,
     fr_abbreviations,
     fr_hours,
+    fr_fractions,
     fr_ordinals,
     fr_roman_ordinals,
     fr_regnal_numbers,
