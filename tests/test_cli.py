@@ -175,3 +175,21 @@ def test_a_bug_is_one_line_unless_verbose(tour_copy: Path, monkeypatch: pytest.M
     assert err == "Error: internal error (RuntimeError: oops); run again with -v and report the traceback\n"
     code, _, err = run("check", str(tour_copy), "-v")
     assert code == 1 and "Traceback" in err
+
+
+def test_a_language_no_engine_speaks_fails_check_and_build_alike(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, VALID_HEAD + "language: tlh\n" + ONE_STOP)
+    expected = "Error: tour.yml:3: language: 'tlh' is not spoken by any engine (espeak, gtts); use e.g. fr or en\n"
+    assert run("check") == (2, "", expected)
+    assert run("build", "-q") == (2, "", expected)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tour.yml"]
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "audiotour", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout == f"audiotour, version {__version__}\n"

@@ -106,12 +106,17 @@ def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jo
 @reports_errors
 def check(tour: Path, verbose: bool) -> None:
     """Validate TOUR and print a short summary; write nothing."""
+    from .engines import VoiceRequest, engine_names, speakers
     from .publish import check_images
     from .summary import summarize
     from .tour import load_tour
 
     loaded = load_tour(tour)
     check_images(loaded)
+    voice = VoiceRequest(language=loaded.tour.language, tld=loaded.tour.voice.tld, slow=loaded.tour.voice.slow)
+    if not speakers(voice):
+        raise loaded.error(("language",), f"{loaded.tour.language!r} is not spoken by any engine "
+                                          f"({', '.join(engine_names())}); use e.g. fr or en")
     click.echo(summarize(loaded.tour, tour))
 
 

@@ -100,6 +100,22 @@ def engine_class(name: str) -> type[Engine]:
         raise TourError(f"unknown engine {name!r}; choose one of auto, {', '.join(engine_names())}") from None
 
 
+def speakers(voice: VoiceRequest) -> list[str]:
+    """Engines that speak the voice's language (without asking any network)."""
+    _discover()
+    names = []
+    for name, cls in sorted(_REGISTRY.items()):
+        try:
+            cls(voice)
+        except TourError:
+            continue
+        except EngineUnavailable:
+            names.append(name)  # installed badly is not the tour's fault
+        else:
+            names.append(name)
+    return names
+
+
 def choose_engine(name: str, voice: VoiceRequest, say: Callable[[str], None]) -> Engine:
     """The engine to use for a whole build: one voice for every segment.
 
@@ -111,13 +127,11 @@ def choose_engine(name: str, voice: VoiceRequest, say: Callable[[str], None]) ->
     _discover()
     candidates = sorted(_REGISTRY.values(), key=lambda c: -c.preference)
     reasons = []
-    refusal: TourError | None = None
     for cls in candidates:
         try:
             engine = cls(voice)
-        except TourError as exc:
+        except TourError:
             # This engine does not speak the tour's language; another may.
-            refusal = refusal or exc
             reasons.append(f"{cls.name} does not speak {voice.language!r}")
             continue
         problem = cls.probe(voice)
@@ -127,6 +141,7 @@ def choose_engine(name: str, voice: VoiceRequest, say: Callable[[str], None]) ->
                 say(f"{'; '.join(reasons)}; using {voice_kind} ({cls.name}).")
             return engine
         reasons.append(f"{cls.name} is unavailable: {problem}")
-    if refusal is not None and all("does not speak" in r for r in reasons):
-        raise refusal
+    if all("does not speak" in r for r in reasons):
+        raise TourError(f"{voice.language!r} is not spoken by any engine ({', '.join(engine_names())}); "
+                        "use e.g. fr or en", field="language")
     raise EngineUnavailable("no speech engine is usable: " + "; ".join(reasons))

@@ -118,7 +118,7 @@ class EspeakEngine(Engine):
                 if self.library.set_voice(candidate):
                     self.library._voice = candidate.encode()
                     return candidate
-        raise TourError(f"language {language!r} is not spoken by eSpeak NG", field="language")
+        raise TourError(f"{language!r} is not spoken by eSpeak NG", field="language")
 
     @property
     def voice_label(self) -> str:

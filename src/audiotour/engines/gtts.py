@@ -48,7 +48,7 @@ def gtts_language(language: str) -> str:
     for candidate in (language, language.split("-")[0], language.lower().split("-")[0]):
         if candidate in known:
             return candidate
-    raise TourError(f"language {language!r} is not spoken by Google TTS", field="language")
+    raise TourError(f"{language!r} is not spoken by Google TTS", field="language")
 
 
 class _Throttled(Exception):
