@@ -247,3 +247,24 @@ def test_every_engine_module_is_found_even_after_one_was_imported_alone() -> Non
             "print(engine_names())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['espeak', 'gtts']"
+
+
+def test_the_bundled_voice_and_ffmpeg_work_without_system_packages(tmp_path: Path) -> None:
+    # A laptop without Debian's espeak-ng or ffmpeg gets the wheels' own: prove those, whatever this machine has.
+    import os
+    import sys
+
+    import espeakng_loader
+    import imageio_ffmpeg
+
+    env = {**os.environ, "AUDIOTOUR_ESPEAK_LIBRARY": espeakng_loader.get_library_path(),
+           "AUDIOTOUR_ESPEAK_DATA": espeakng_loader.get_data_path(),
+           "AUDIOTOUR_FFMPEG": imageio_ffmpeg.get_ffmpeg_exe(), "AUDIOTOUR_CACHE": str(tmp_path / "cache")}
+    tour = tmp_path / "tour.yml"
+    tour.write_text("title: T\ndescription: D\nstops:\n  - {title: Plage, narration: Bonjour à tous.}\n", "utf-8")
+    subprocess.run([sys.executable, "-m", "audiotour", "build", str(tour), "-o", str(tmp_path / "out"),
+                    "--engine", "espeak", "-q"], env=env, check=True)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert manifest["segments"][0]["duration_s"] > 1.0
+    spoken = next((tmp_path / "cache" / "speech").rglob("*.wav"))
+    assert spoken.stat().st_size > 10_000
