@@ -121,6 +121,7 @@ def gtts_concurrency(tour: Path, work: Path, latency_s: float) -> tuple[float, f
 
     times = []
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.head("https://translate.google.fr/", status=200)
         mock.add_callback(responses.POST, "https://translate.google.fr/_/TranslateWebserverUi/data/batchexecute",
                           callback=answer)
         for jobs in (1, None):

@@ -216,3 +216,56 @@ def test_a_build_removes_only_what_it_wrote(tmp_path: Path) -> None:
     for name, data in mine.items():
         assert (tmp_path / name).read_bytes() == data, name
     assert (tmp_path / "02-harbour.jpg").is_file()
+
+
+def test_renaming_a_stop_keeps_the_chapters_true(built_tour: BuiltTour, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    shutil.copytree(built_tour.output, output)
+    tour = tmp_path / "tour.yml"
+    tour.write_text(built_tour.tour_path.read_text("utf-8").replace("    id: cavalaire\n", "    id: plage\n"), "utf-8")
+    report = build_offline(tour, output, built_tour.cache)
+    assert report.sentences_synthesized == 0
+    manifest = report.manifest
+    assert [s.start_sample for s in manifest.segments] == [s["start_sample"] for s in built_tour.manifest["segments"]]
+    seen = ffmpeg_chapters(output / "tour.mp3")
+    assert [start for start, _, _ in seen] == [round(s.start_s * 1000) for s in manifest.segments]
+    assert not (output / "01-cavalaire.mp3").exists() and (output / "01-plage.mp3").is_file()
+
+
+def test_a_segment_rewritten_behind_the_builds_back_is_redone(built_tour: BuiltTour, tmp_path: Path) -> None:
+    # An interrupted build may leave a segment of the very same size but other words in it.
+    output = tmp_path / "out"
+    shutil.copytree(built_tour.output, output)
+    segment = output / "02-saint-tropez.mp3"
+    original = segment.read_bytes()
+    segment.write_bytes(original[:-500] + bytes(500))
+    report = build_offline(built_tour.tour_path, output, built_tour.cache)
+    assert "02-saint-tropez.mp3" in report.written
+    assert segment.read_bytes() == original
+
+
+def test_an_interrupted_builds_files_are_cleaned_up_next_time(built_tour: BuiltTour, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    shutil.copytree(built_tour.output, output)
+    (output / "07-gone.mp3").write_bytes(b"half a segment")
+    (output / ".audiotour-pending.json").write_text('["07-gone.mp3"]', "utf-8")
+    build_offline(built_tour.tour_path, output, built_tour.cache)
+    assert not (output / "07-gone.mp3").exists()
+    assert not (output / ".audiotour-pending.json").exists()
+
+
+def test_a_file_audiotour_did_not_write_is_never_replaced(built_tour: BuiltTour, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from audiotour.cli import cli
+
+    output = tmp_path / "site"
+    output.mkdir()
+    (output / "index.html").write_text("<h1>our museum</h1>", "utf-8")
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", str(built_tour.tour_path), "-o", str(output), "--engine", "espeak", "-q"])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: -o: {output / 'index.html'} is already there and audiotour did not write it; "
+                             "move it away, or build into a folder of its own\n")
+    assert (output / "index.html").read_text("utf-8") == "<h1>our museum</h1>"
+    assert [p.name for p in output.iterdir()] == ["index.html"], "refused before writing anything"

@@ -132,13 +132,14 @@ def test_gtts_build_end_to_end(mp3_second: bytes, tour_copy: Path, tmp_path: Pat
     from audiotour.build import BuildOptions, build
     from audiotour.tour import load_tour
 
+    responses.head("https://translate.google.fr/", status=200)
     responses.post(ENDPOINT, body=google_body(mp3_second))
     report = build(load_tour(tour_copy), BuildOptions(output=tmp_path / "out", cache_dir=tmp_path / "c",
                                                       engine="gtts"))
     assert {s.engine for s in report.manifest.segments} == {"gtts"}
     assert report.manifest.segments[0].voice == "fr@translate.google.fr"
-    # gTTS splits sentences longer than 100 characters into several requests.
-    assert len(responses.calls) >= report.sentences_synthesized > 0
+    # gTTS splits sentences longer than 100 characters into several requests (and one probe went first).
+    assert len(responses.calls) - 1 >= report.sentences_synthesized > 0
 
 
 def test_espeak_speaks_french() -> None:
@@ -209,6 +210,7 @@ def test_gtts_requests_run_four_at_a_time_and_back_off_together(
             return 429, {"Retry-After": "0.3"}, ""
         return 200, {}, google_body(mp3_second)
 
+    responses.head("https://translate.google.fr/", status=200)
     responses.add_callback(responses.POST, ENDPOINT, callback=slow)
     stops = "".join(f"  - title: Arrêt {i}\n    narration: Phrase {i}. Autre phrase {i}.\n" for i in range(8))
     tour = tmp_path / "tour.yml"
@@ -268,3 +270,17 @@ def test_the_bundled_voice_and_ffmpeg_work_without_system_packages(tmp_path: Pat
     assert manifest["segments"][0]["duration_s"] > 1.0
     spoken = next((tmp_path / "cache" / "speech").rglob("*.wav"))
     assert spoken.stat().st_size > 10_000
+
+
+@responses.activate
+def test_gtts_asked_for_by_name_while_offline_fails_before_writing(tour_copy: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from audiotour.cli import cli
+
+    responses.head("https://translate.google.fr/", body=requests.ConnectionError("offline"))
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", str(tour_copy), "-o", str(tmp_path / "out"), "--engine", "gtts", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: gtts is unavailable: translate.google.fr did not answer")
+    assert not (tmp_path / "out").exists()

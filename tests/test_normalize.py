@@ -415,3 +415,9 @@ def test_german_ordinal_dates_do_not_end_sentences() -> None:
 def test_clock_times_fractions_and_numeric_dates(written: str, spoken: str) -> None:
     assert normalize(written, "fr") == spoken
     assert normalize(spoken, "fr") == spoken
+
+
+def test_seconds_and_impossible_dates() -> None:
+    assert normalize("À 14:30:05.", "fr") == "À quatorze heures trente et cinq secondes."
+    # Not a date: not read as one (the author sees it in `audiotour script`).
+    assert "février" not in normalize("Le 31/02/1944.", "fr")

@@ -40,10 +40,16 @@ Publisher = Callable[[PublishContext], list[str]]
 
 # Publishers need PublishContext defined above. The guide comes last: it shows
 # the cover and stop images the podcast publisher writes.
-from .guide import write_guide  # noqa: E402
-from .publish import publish_podcast  # noqa: E402
+from .guide import guide_names, write_guide  # noqa: E402
+from .publish import podcast_names, publish_podcast  # noqa: E402
 
 PUBLISHERS: list[Publisher] = [publish_podcast, write_guide]
+PLANNERS: list[Callable[[list[str], str], list[str]]] = [podcast_names, guide_names]
+"""For each publisher, the names it may write, given the segments' stems and the episode's."""
+
+
+def planned_names(stems: list[str], episode_stem: str) -> list[str]:
+    return [name for planner in PLANNERS for name in planner(stems, episode_stem)]
 
 
 def publish(context: PublishContext) -> list[str]:

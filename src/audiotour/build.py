@@ -25,7 +25,7 @@ from pathlib import Path
 import filelock
 
 from . import __version__
-from .artifacts import PublishContext, publish
+from .artifacts import PublishContext, planned_names, publish
 from .engines import Engine, VoiceRequest, choose_engine
 from .errors import TourError, WorldError
 from .fsutil import atomic_path, remove_stale_temporaries
@@ -104,7 +104,8 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
     with _exclusive(output, options.cache_dir, options.lock_timeout_s):
         # A build killed mid-write leaves temporary files; nobody else is writing now.
         remove_stale_temporaries(output)
-        remove_stale_temporaries(options.cache_dir, recursive=True)
+        for part in ("speech", "pauses", ""):
+            remove_stale_temporaries(options.cache_dir / part, recursive=part == "speech")
         return _Builder(loaded, parts, engine, options, progress, cover).run()
 
 
@@ -153,7 +154,8 @@ def _exclusive(output: Path, cache_dir: Path, timeout_s: float) -> Iterator[None
 
 def _output_lock_path(output: Path) -> Path:
     """A lock file per output folder, outside it (the folder gets published) and outside any one cache."""
-    folder = Path(tempfile.gettempdir()) / f"audiotour-locks-{getpass.getuser()}"
+    user = os.getuid() if hasattr(os, "getuid") else getpass.getuser()
+    folder = Path(tempfile.gettempdir()) / f"audiotour-locks-{user}"
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder / f"{hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:24]}.lock"
 
@@ -173,7 +175,9 @@ class _Builder:
         self.last = read_manifest(self.output)
         self.previous = None if options.force else self.last
         self.rate = engine.sample_rate
-        self.year = datetime.now(timezone.utc).year
+        # The year a tour was first published: a new year alone must not retag every file.
+        self.year = (self.last.year if self.last and self.last.year else None) or datetime.now(timezone.utc).year
+        self.folder = OutputFolder(self.output, owned=self._published_before())
         self.written: list[str] = []
         self.sentences_synthesized = 0
 
@@ -210,6 +214,10 @@ class _Builder:
         unchanged = {p.index: previous[p.filename] for p in self.parts
                      if self._up_to_date(p, fingerprints[p.index], previous.get(p.filename))}
         todo = [p for p in self.parts if p.index not in unchanged]
+        # Every name this build may write, checked (never somebody else's file) and journaled up front.
+        stems = [p.filename.removesuffix(".mp3") for p in self.parts]
+        self.folder.claim([p.filename for p in self.parts] + [EPISODE_NAME, MANIFEST_NAME]
+                          + planned_names(stems, EPISODE_NAME.removesuffix(".mp3")))
 
         records: dict[int, SegmentRecord] = {}
         with self.progress.phase("segments", len(todo)) as phase, \
@@ -230,7 +238,7 @@ class _Builder:
             episode=episode, segments=ordered,
             generator=f"audiotour {__version__}", sample_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS,
         )
-        folder = OutputFolder(self.output)
+        folder = self.folder
         base_url = self.options.base_url or self.tour.base_url
         publish(PublishContext(
             loaded=self.loaded, manifest=manifest, output=self.output,
@@ -239,25 +247,29 @@ class _Builder:
         ))
         self.written += folder.written
         manifest.files = sorted({r.file for r in ordered} | {episode.file, MANIFEST_NAME} | folder.kept)
-        folder.remove(self._published_before() - set(manifest.files))
+        manifest.year = self.year
+        folder.remove(folder.owned - set(manifest.files))
         if not manifest.same_build_as(self.previous):
             write_manifest(self.output, manifest)
             self.written.append(MANIFEST_NAME)
+        folder.done()
         return BuildReport(manifest=manifest, written=self.written, sentences_synthesized=self.sentences_synthesized)
 
-    def _published_before(self) -> set[str]:
-        """What the last build wrote: only that may be removed, whatever else the folder holds."""
+    def _published_before(self) -> set[str] | None:
+        """What the last build wrote: only that may be replaced or removed, whatever else the folder holds.
+
+        None for a manifest older than the `files` list: then every file there is taken as ours.
+        """
         if self.last is None:
             return set()
         if self.last.files:
             return set(self.last.files)
-        return {s.file for s in self.last.segments}
+        return None
 
     def _up_to_date(self, part: Part, fingerprint: str, record: SegmentRecord | None) -> bool:
         if record is None or record.audio_fingerprint != fingerprint:
             return False
-        path = self.output / part.filename
-        return path.is_file() and path.stat().st_size == record.size_bytes
+        return _unchanged(self.output / part.filename, record.size_bytes, record.mtime_ns)
 
     def _record(self, part: Part, rendered: RenderedSegment) -> SegmentRecord:
         self.written.append(part.filename)
@@ -268,6 +280,7 @@ class _Builder:
             engine=self.engine.name, voice=self.engine.voice_label, text_sha256=part.text_sha256,
             synthesized=rendered.sentences_synthesized > 0, kind=part.kind,
             samples=rendered.output_samples, size_bytes=rendered.size_bytes,
+            mtime_ns=(self.output / part.filename).stat().st_mtime_ns,
             audio_fingerprint=rendered.fingerprint, tags_fingerprint=_digest(rendered.tags.fingerprint_data()),
             sentences=[SentenceRecord(round(a, 3), round(b, 3), s.written)
                        for (a, b), s in zip(rendered.sentence_spans, part.sentences)],
@@ -283,6 +296,7 @@ class _Builder:
                             for x, s in zip(record.sentences, part.sentences)]
         if tags_fingerprint != record.tags_fingerprint:
             record.size_bytes = self._retag(self.output / part.filename, tags)
+            record.mtime_ns = (self.output / part.filename).stat().st_mtime_ns
             record.tags_fingerprint = tags_fingerprint
             self.written.append(part.filename)
         return record
@@ -302,11 +316,12 @@ class _Builder:
                                "segments": [(r.audio_fingerprint, r.size_bytes) for r in records]})
         old = self.previous.episode if self.previous else None
         target = self.output / EPISODE_NAME
-        current = bool(old and old.audio_fingerprint == fingerprint and target.is_file()
-                       and target.stat().st_size == old.size_bytes)
+        current = bool(old and old.audio_fingerprint == fingerprint
+                       and _unchanged(target, old.size_bytes, old.mtime_ns))
         if current:
-            assert old is not None
-            samples, starts = old.samples, [r.start_sample for r in records]
+            assert old is not None and self.previous is not None
+            # The same segments in the same order: where each starts has not moved.
+            samples, starts = old.samples, [r.start_sample for r in self.previous.segments]
         else:
             gap = encode_pause(gap_s, self.rate, self.options.cache_dir)
             sources: list[Path | bytes] = []
@@ -326,13 +341,14 @@ class _Builder:
                 size = temporary.stat().st_size
             self.written.append(EPISODE_NAME)
             return EpisodeRecord(EPISODE_NAME, round(samples / OUTPUT_SAMPLE_RATE, 3), samples, size,
-                                 fingerprint, tags_fingerprint)
+                                 fingerprint, tags_fingerprint, target.stat().st_mtime_ns)
         tags, chapters, tags_fingerprint = self._episode_tags(records, starts, samples)
         if old.tags_fingerprint == tags_fingerprint:
             return old
         size = self._retag(target, tags, chapters)
         self.written.append(EPISODE_NAME)
-        return EpisodeRecord(EPISODE_NAME, old.duration_s, old.samples, size, old.audio_fingerprint, tags_fingerprint)
+        return EpisodeRecord(EPISODE_NAME, old.duration_s, old.samples, size, old.audio_fingerprint, tags_fingerprint,
+                             target.stat().st_mtime_ns)
 
     def _episode_tags(self, records: list[SegmentRecord], starts: list[int],
                       total: int) -> tuple[TrackTags, list[Chapter], str]:
@@ -346,6 +362,15 @@ class _Builder:
                          track_count=1, language=self.tour.language, year=self.year,
                          comment=self.tour.description, cover_jpeg=self.cover)
         return tags, chapters, _digest({"tags": tags.fingerprint_data(), "chapters": [c.__dict__ for c in chapters]})
+
+
+def _unchanged(path: Path, size: int, mtime_ns: int) -> bool:
+    """The file is the one a build recorded (a rewrite by an interrupted build changes its time)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return False
+    return stat.st_size == size and stat.st_mtime_ns == mtime_ns
 
 
 def _ms(samples: int) -> int:

@@ -31,6 +31,7 @@ class SegmentRecord:
     synthesized: bool
     kind: str = "stop"
     samples: int = 0
+    mtime_ns: int = 0
     start_sample: int = 0
     """Where the segment starts in the episode, in samples at the output rate."""
     size_bytes: int = 0
@@ -47,6 +48,7 @@ class EpisodeRecord:
     size_bytes: int = 0
     audio_fingerprint: str = ""
     tags_fingerprint: str = ""
+    mtime_ns: int = 0
 
 
 @dataclass
@@ -59,6 +61,8 @@ class Manifest:
     generator: str = ""
     sample_rate: int = 0
     bitrate_kbps: int = 0
+    year: int = 0
+    """The year of the first build, in every MP3's tags."""
     files: list[str] = field(default_factory=list)
     """Every file this build wrote or kept in the folder: the next build removes only from these."""
 

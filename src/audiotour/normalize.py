@@ -18,6 +18,7 @@ Numbers are spelled by num2words; only its French gaps are patched here
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -384,7 +385,10 @@ def fr_hours(text: str, loc: Locale) -> str:
         return words
 
     text = re.sub(r"(?<![\w.,])24 ?h ?/ ?24(?![\w])", "vingt-quatre heures sur vingt-quatre", text)
-    # 12:30 is how timetables write it; a French voice says it as 12 h 30.
+    # 14:30:05 and 12:30 are how timetables write it; a French voice says 14 h 30 (et 5 secondes).
+    text = re.sub(r"(?<![\w:.,])([01]?\d|2[0-3]):([0-5]\d):([0-5]\d)(?![\w:])",
+                  lambda m: f"{m[1]}h{m[2]}" + (f" et {int(m[3])} seconde{'s' if int(m[3]) > 1 else ''}"
+                                                if int(m[3]) else ""), text)
     text = re.sub(r"(?<![\w:.,])([01]?\d|2[0-3]):([0-5]\d)(?![\w:])", r"\1h\2", text)
     text = re.sub(r"(?<![\w.,])7 ?j ?/ ?7(?![\w])", "sept jours sur sept", text)
     return re.sub(
@@ -405,8 +409,10 @@ def fr_fractions(text: str, loc: Locale) -> str:
 
     def date(match: re.Match[str]) -> str:
         day, month = int(match[1]), int(match[2])
-        if not (1 <= day <= 31 and 1 <= month <= 12):
-            return match[0]
+        try:
+            datetime.date(int(match[3]), month, day)
+        except ValueError:
+            return match[0]  # 31/02/1944 is no date: leave it for the author to see in `audiotour script`
         return f"{'1er' if day == 1 else day} {_FR_MONTH_NAMES[month - 1]} {match[3]}"
 
     # 15/08/1944 is a date, not two fractions: the date rule spells it later.

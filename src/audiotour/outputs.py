@@ -1,21 +1,29 @@
-"""The output folder as publishers see it: only plain names, only inside, only what changed.
+"""The output folder: only plain names, only inside, only what changed, only what is ours.
 
-Every file a build publishes goes through `OutputFolder.write`, which also
-remembers it: the build records the list in the manifest, and the next build
-deletes what it published before and no longer does. Nothing else in the
-folder is ever touched, whatever its name.
+Every file a build publishes goes through `OutputFolder`, which remembers it:
+the build records the list in the manifest, and the next build deletes what
+it published before and no longer does. A file that is already there but
+that no build of ours wrote (the author's own, a tour built into its own
+folder) is never replaced or deleted: the build stops and says so.
+
+Until a build's manifest is written, the names it is about to write are kept
+in a small journal beside them, so that an interrupted build's files still
+count as ours the next time.
 """
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import WorldError
-from .fsutil import write_if_changed
+from .errors import UsageError, WorldError
+from .fsutil import atomic_write_text, write_if_changed
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SUBFOLDERS = ("images", "icons")
 """The only folders a build writes into, below the output folder."""
+JOURNAL_NAME = ".audiotour-pending.json"
 
 
 def check_name(name: str) -> str:
@@ -28,10 +36,14 @@ def check_name(name: str) -> str:
 
 
 class OutputFolder:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, owned: Iterable[str] | None = None) -> None:
+        """``owned``: names earlier builds wrote here; None trusts every existing file (an old manifest)."""
         self.root = root
         self.written: list[str] = []
         self.kept: set[str] = set()
+        self.trust_all = owned is None
+        self.owned = set(owned or ()) | self._journal()
+        self._journaled = set(self.owned)
 
     def path(self, name: str) -> Path:
         path = self.root / check_name(name)
@@ -40,8 +52,23 @@ class OutputFolder:
             raise WorldError(f"refusing to write {name!r}: it would land outside {self.root}")
         return path
 
+    def claim(self, names: Iterable[str]) -> None:
+        """Before writing ``names``: refuse if one is somebody else's, and journal them."""
+        names = [check_name(name) for name in names]
+        for name in names:
+            path = self.root / name
+            if not self.trust_all and name not in self.owned and (path.exists() or path.is_symlink()):
+                raise UsageError(f"{path} is already there and audiotour did not write it; move it away, "
+                                 "or build into a folder of its own", field="-o")
+        new = set(names) - self._journaled
+        if new:
+            self._journaled |= new
+            self.owned |= new
+            atomic_write_text(self.root / JOURNAL_NAME, json.dumps(sorted(self._journaled)))
+
     def write(self, name: str, data: bytes) -> None:
         """Write ``name`` unless it already holds ``data``; remember it either way."""
+        self.claim([name])
         try:
             if write_if_changed(self.path(name), data):
                 self.written.append(name)
@@ -50,7 +77,7 @@ class OutputFolder:
         self.kept.add(name)
 
     def remove(self, names: set[str]) -> None:
-        """Delete files an earlier build published (plain names only, as ever)."""
+        """Delete files an earlier build published, and the subfolders that leaves empty."""
         for name in sorted(names):
             try:
                 path = self.path(name)
@@ -58,3 +85,19 @@ class OutputFolder:
                 continue
             if path.is_file() and not path.is_symlink():
                 path.unlink(missing_ok=True)
+        for folder in SUBFOLDERS:
+            try:
+                (self.root / folder).rmdir()  # only when empty
+            except OSError:
+                pass
+
+    def done(self) -> None:
+        """The manifest now lists what is ours: the journal has served."""
+        (self.root / JOURNAL_NAME).unlink(missing_ok=True)
+
+    def _journal(self) -> set[str]:
+        try:
+            names = json.loads((self.root / JOURNAL_NAME).read_text("utf-8"))
+        except (OSError, ValueError):
+            return set()
+        return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()

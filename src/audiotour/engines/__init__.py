@@ -123,7 +123,12 @@ def choose_engine(name: str, voice: VoiceRequest, say: Callable[[str], None]) ->
     otherwise the best offline one, and says so once through ``say``.
     """
     if name != "auto":
-        return engine_class(name)(voice)
+        engine = engine_class(name)(voice)
+        # Asked for by name, it never falls back; but say it is out of reach before anything is written.
+        problem = type(engine).probe(voice)
+        if problem is not None:
+            raise EngineUnavailable(f"{name} is unavailable: {problem}; try --engine auto or another engine")
+        return engine
     _discover()
     candidates = sorted(_REGISTRY.values(), key=lambda c: -c.preference)
     reasons = []

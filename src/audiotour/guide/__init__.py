@@ -29,7 +29,12 @@ COVER = "cover.jpg"
 ICONS = [("icons/icon-192.png", "192x192", "image/png"), ("icons/icon-512.png", "512x512", "image/png"),
          ("icons/icon.svg", "any", "image/svg+xml")]
 
-__all__ = ["write_guide"]
+__all__ = ["guide_names", "write_guide"]
+
+
+def guide_names(stems: list[str], episode_stem: str) -> list[str]:
+    """Every name `write_guide` may write, to be checked before the build writes anything."""
+    return [INDEX, SCRIPT, STYLE, WORKER, WEB_MANIFEST, GPX, *(name for name, _, _ in ICONS)]
 
 
 def write_guide(context: PublishContext) -> list[str]:

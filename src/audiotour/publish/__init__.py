@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from ..tour import LoadedTour
 from .cover import COVER_NAME, check_cover, cover_jpeg
+from .feed import FEED_NAME
 from .images import check_stop_images
 from .podcast import publish_podcast
+
+
+def podcast_names(stems: list[str], episode_stem: str) -> list[str]:
+    """Every name `publish_podcast` may write, to be checked before the build writes anything."""
+    per_segment = [f"{stem}{ext}" for stem in stems for ext in (".vtt", ".srt")]
+    images = [f"images/{stem}{ext}" for stem in stems for ext in (".jpg", ".png")]
+    episode = [f"{episode_stem}{ext}" for ext in (".vtt", ".srt", ".chapters.json")]
+    return [COVER_NAME, FEED_NAME, *per_segment, *images, *episode]
 
 
 def check_images(loaded: LoadedTour) -> None:
@@ -18,4 +27,4 @@ def check_images(loaded: LoadedTour) -> None:
     check_stop_images(loaded)
 
 
-__all__ = ["COVER_NAME", "check_images", "cover_jpeg", "publish_podcast"]
+__all__ = ["COVER_NAME", "check_images", "cover_jpeg", "podcast_names", "publish_podcast"]

@@ -23,9 +23,6 @@ KEPT_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 MAX_PIXELS = 50_000_000
 """Larger than any camera's photo; beyond it an 'image' is a mistake or a decompression bomb."""
 
-"""What `publish_stop_images` writes: anything else matching it is left from an earlier build."""
-
-
 @dataclass(frozen=True)
 class SourceImage:
     path: Path
