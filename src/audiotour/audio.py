@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -85,7 +86,8 @@ def assemble(paragraphs: Sequence[Sequence[AudioSegment]], pauses: Pauses,
     return joined, spans
 
 
-def normalize_loudness(sound: AudioSegment, target_lufs: float) -> AudioSegment:
+def normalize_loudness(sound: AudioSegment, target_lufs: float,
+                       ceiling_dbtp: float = TRUE_PEAK_CEILING_DBTP) -> AudioSegment:
     """Bring integrated loudness (as dual mono) to ``target_lufs``, true peak under the ceiling."""
     rate = sound.frame_rate
     samples = np.frombuffer(sound.raw_data, dtype="<i2").astype(np.float64) / 32768.0
@@ -94,7 +96,7 @@ def normalize_loudness(sound: AudioSegment, target_lufs: float) -> AudioSegment:
         if loudness is None or abs(loudness - target_lufs) < 0.2:
             break
         samples = samples * 10 ** ((target_lufs - loudness) / 20)
-        samples, limited = limit_true_peak(samples, TRUE_PEAK_CEILING_DBTP, rate)
+        samples, limited = limit_true_peak(samples, ceiling_dbtp, rate)
         # A gain shifts loudness by exactly itself; only the limiter needs a new measure.
         loudness = measure_loudness(samples, rate) if limited else target_lufs
     return sound._spawn(_to_int16(samples).tobytes())
@@ -104,6 +106,18 @@ def measure_loudness(samples: np.ndarray, rate: int) -> float | None:
     """Integrated loudness of a mono signal heard on two speakers, in LUFS; None if too short or silent."""
     measured = loudness.integrated_loudness(samples, rate)
     return None if measured is None else measured + loudness.DUAL_MONO_DB
+
+
+def measure_file(path: Path, rate: int) -> tuple[float | None, float]:
+    """Loudness (LUFS, dual mono) and true peak (dBTP) of an encoded file, as a player decodes it.
+
+    Decoded at ``rate``, the speech's own: nothing above it was ever in the file's content, and
+    measuring half the samples halves the cost.
+    """
+    from .ffmpeg import decode_file_to_pcm
+
+    samples = np.frombuffer(decode_file_to_pcm(path, sample_rate=rate), dtype="<i2").astype(np.float64) / 32768.0
+    return measure_loudness(samples, rate), loudness.true_peak_dbtp(samples)
 
 
 def true_peak_envelope(samples: np.ndarray) -> np.ndarray:

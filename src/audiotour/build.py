@@ -281,6 +281,7 @@ class _Builder:
             synthesized=rendered.sentences_synthesized > 0, kind=part.kind,
             samples=rendered.output_samples, size_bytes=rendered.size_bytes,
             mtime_ns=(self.output / part.filename).stat().st_mtime_ns,
+            loudness_lufs=_rounded(rendered.loudness_lufs), true_peak_dbtp=_rounded(rendered.true_peak_dbtp),
             audio_fingerprint=rendered.fingerprint, tags_fingerprint=_digest(rendered.tags.fingerprint_data()),
             sentences=[SentenceRecord(round(a, 3), round(b, 3), s.written)
                        for (a, b), s in zip(rendered.sentence_spans, part.sentences)],
@@ -371,6 +372,10 @@ def _unchanged(path: Path, size: int, mtime_ns: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.st_size == size and stat.st_mtime_ns == mtime_ns
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def _ms(samples: int) -> int:

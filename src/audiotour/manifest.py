@@ -35,6 +35,9 @@ class SegmentRecord:
     start_sample: int = 0
     """Where the segment starts in the episode, in samples at the output rate."""
     size_bytes: int = 0
+    loudness_lufs: float | None = None
+    """Integrated loudness of the file as decoded, two-speaker reading (BS.1770)."""
+    true_peak_dbtp: float | None = None
     audio_fingerprint: str = ""
     tags_fingerprint: str = ""
     sentences: list[SentenceRecord] = field(default_factory=list)

@@ -32,6 +32,9 @@ OUTPUT_SAMPLE_RATE = 44_100
 """MPEG-1 Layer III rate of every MP3 written: every player decodes it."""
 BITRATE_KBPS = 64
 ONLINE_CONCURRENCY = 4
+LOUDNESS_TOLERANCE_LU = 0.3
+"""How far a file may land from the target before it is encoded again (the spec allows 1)."""
+PEAK_LIMIT_DBTP = -1.0
 """Requests in flight to an online engine: enough to hide latency, few enough to stay polite."""
 
 
@@ -85,6 +88,9 @@ class RenderedSegment:
     size_bytes: int
     sentence_spans: tuple[tuple[float, float], ...]
     sentences_synthesized: int
+    loudness_lufs: float | None = None
+    """As measured on the encoded file."""
+    true_peak_dbtp: float | None = None
 
 
 def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> RenderedSegment:
@@ -106,15 +112,26 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
             sounds.append(audio.prepare_sentence(speech, rate))
         paragraphs.append(sounds)
     sound, spans = audio.assemble(paragraphs, audio.Pauses(job.sentence_pause_s, job.paragraph_pause_s), rate)
-    sound = audio.normalize_loudness(sound, job.loudness)
-    pcm = sound.raw_data
+    # MP3 encoding itself takes some loudness away (about half a unit for eSpeak NG at 64 kbit/s):
+    # aim that much higher, check the file as a player will decode it, and encode once more if it
+    # still misses. Everything here depends on the segment alone, so the same inputs give the same file.
+    offset, ceiling = engine.codec_loss_lu, audio.TRUE_PEAK_CEILING_DBTP
     with atomic_path(job.target) as temporary:
-        ffmpeg.encode_mp3([pcm], temporary, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE,
-                          bitrate_kbps=BITRATE_KBPS)
+        for attempt in range(2):
+            pcm = audio.normalize_loudness(sound, job.loudness + offset, ceiling).raw_data
+            ffmpeg.encode_mp3([pcm], temporary, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE,
+                              bitrate_kbps=BITRATE_KBPS)
+            heard, peak = audio.measure_file(temporary, rate)
+            if heard is None or attempt or (
+                    abs(heard - job.loudness) <= LOUDNESS_TOLERANCE_LU and peak <= PEAK_LIMIT_DBTP):
+                break
+            offset += job.loudness - heard
+            if peak > PEAK_LIMIT_DBTP:
+                ceiling -= peak - PEAK_LIMIT_DBTP + 0.2
         write_tags(temporary, job.tags)
         size = temporary.stat().st_size
     return RenderedSegment(job.fingerprint, job.tags, output_samples(len(pcm) // 2, rate), size,
-                           tuple(spans), synthesized)
+                           tuple(spans), synthesized, heard, peak)
 
 
 class _Result(Protocol):

@@ -38,6 +38,8 @@ class Engine(ABC):
     """Offline engines are the fallback of `auto`."""
     preference: ClassVar[int] = 0
     """`auto` tries reachable engines from the highest preference down."""
+    codec_loss_lu: ClassVar[float] = 0.0
+    """Loudness our 64 kbit/s MP3 encoding takes from this voice, measured: aimed for in advance."""
 
     def __init__(self, voice: VoiceRequest) -> None:
         self.voice = voice

@@ -103,6 +103,7 @@ class EspeakEngine(Engine):
     name: ClassVar[str] = "espeak"
     offline: ClassVar[bool] = True
     preference: ClassVar[int] = 0
+    codec_loss_lu: ClassVar[float] = 0.5
 
     def __init__(self, voice: VoiceRequest) -> None:
         super().__init__(voice)
