@@ -117,12 +117,18 @@ def measure_file(path: Path, rate: int) -> tuple[float | None, float]:
     from .ffmpeg import decode_file_to_pcm
 
     samples = np.frombuffer(decode_file_to_pcm(path, sample_rate=rate), dtype="<i2").astype(np.float64) / 32768.0
-    return measure_loudness(samples, rate), loudness.true_peak_dbtp(samples)
+    # Peaks are checked against the podcast limit (-1 dBTP); far below it, sample values suffice.
+    return measure_loudness(samples, rate), loudness.true_peak_dbtp(samples, near=10 ** (-1 / 20), margin_db=3.0)
 
 
-def true_peak_envelope(samples: np.ndarray) -> np.ndarray:
-    """Per sample, the highest magnitude among it and the 4x-oversampled points around it."""
-    return loudness.oversampled_envelope(samples)
+def true_peak_envelope(samples: np.ndarray, ceiling: float) -> np.ndarray:
+    """Per sample, the highest magnitude among it and the 4x-oversampled points around it
+    (exact wherever it could come near ``ceiling``).
+
+    3 dB is about the most a 4x-oversampled peak of speech rises above its samples;
+    the check on the encoded file, against -1 dBTP, catches anything that would slip by.
+    """
+    return loudness.oversampled_envelope(samples, near=ceiling, margin_db=3.0)
 
 
 def limit_true_peak(samples: np.ndarray, ceiling_dbtp: float, rate: int) -> tuple[np.ndarray, bool]:
@@ -133,7 +139,7 @@ def limit_true_peak(samples: np.ndarray, ceiling_dbtp: float, rate: int) -> tupl
     above what each sample needs. Only those neighbourhoods are computed.
     """
     ceiling = 10 ** (ceiling_dbtp / 20)
-    envelope = true_peak_envelope(samples)
+    envelope = true_peak_envelope(samples, ceiling)
     overs = np.flatnonzero(envelope > ceiling)
     if overs.size == 0:
         return samples, False
