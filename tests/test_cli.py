@@ -193,3 +193,13 @@ def test_python_dash_m_runs_the_cli() -> None:
 
     out = subprocess.run([sys.executable, "-m", "audiotour", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout == f"audiotour, version {__version__}\n"
+
+
+def test_click_usage_errors_are_one_line_too(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "audiotour", "build", "--jobs", "0"], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "Error: Invalid value for '--jobs' / '-j': 0 is not in the range x>=1.\n"

@@ -165,4 +165,14 @@ def _minutes(seconds: float) -> str:
 
 
 def main() -> None:
-    cli(prog_name="audiotour")
+    try:
+        cli.main(prog_name="audiotour", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        # Click's own usage errors, one line like ours: "Error: Invalid value for '--jobs': …".
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        sys.exit(ExitStatus.USER_ERROR if isinstance(exc, click.UsageError) else ExitStatus.WORLD_FAILED)
