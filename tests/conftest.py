@@ -37,6 +37,17 @@ def build_offline(tour_path: Path, output: Path, cache: Path, **options: Any) ->
     return build(load_tour(tour_path), BuildOptions(output=output, cache_dir=cache, engine="espeak", **options))
 
 
+def rebuild_edited(built: BuiltTour, folder: Path, old: str, new: str) -> tuple[Path, Any]:
+    """Copy the built tour's output, edit its tour file (old → new), build again; the output and report."""
+    output = folder / "out"
+    shutil.copytree(built.output, output)
+    tour = folder / "tour.yml"
+    text = built.tour_path.read_text("utf-8")
+    assert old in text
+    tour.write_text(text.replace(old, new), "utf-8")
+    return output, build_offline(tour, output, built.cache)
+
+
 @pytest.fixture(scope="session")
 def built_tour(tmp_path_factory: pytest.TempPathFactory) -> BuiltTour:
     """The small French tour in tests/data, built once with the offline engine."""
@@ -55,4 +66,4 @@ def tour_copy(tmp_path: Path) -> Path:
     return path
 
 
-__all__ = ["BuiltTour", "build_offline", "choose_engine"]
+__all__ = ["BuiltTour", "build_offline", "choose_engine", "rebuild_edited"]

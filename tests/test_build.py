@@ -10,7 +10,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
 from audiocheck import decode, ebur128, ffmpeg_chapters
-from conftest import BuiltTour, build_offline
+from conftest import BuiltTour, build_offline, rebuild_edited
 
 
 def test_one_segment_per_part_in_tour_order(built_tour: BuiltTour) -> None:
@@ -131,11 +131,7 @@ def test_rebuild_with_nothing_changed_writes_nothing(built_tour: BuiltTour, tmp_
 
 
 def test_editing_one_stop_redoes_that_stop_only(built_tour: BuiltTour, tmp_path: Path) -> None:
-    output = tmp_path / "out"
-    shutil.copytree(built_tour.output, output)
-    tour = tmp_path / "tour.yml"
-    tour.write_text(built_tour.tour_path.read_text("utf-8").replace("C'est la fête.", "Les cloches sonnent."), "utf-8")
-    report = build_offline(tour, output, built_tour.cache)
+    output, report = rebuild_edited(built_tour, tmp_path, "C'est la fête.", "Les cloches sonnent.")
     assert report.sentences_synthesized == 1
     # Audio-wise only that stop and the stitched episode are redone (its transcripts follow it).
     assert sorted(w for w in report.written if w.endswith((".mp3", ".json")) and "chapters" not in w) == [
@@ -222,11 +218,7 @@ def test_a_build_removes_only_what_it_wrote(tmp_path: Path) -> None:
 
 
 def test_renaming_a_stop_keeps_the_chapters_true(built_tour: BuiltTour, tmp_path: Path) -> None:
-    output = tmp_path / "out"
-    shutil.copytree(built_tour.output, output)
-    tour = tmp_path / "tour.yml"
-    tour.write_text(built_tour.tour_path.read_text("utf-8").replace("    id: cavalaire\n", "    id: plage\n"), "utf-8")
-    report = build_offline(tour, output, built_tour.cache)
+    output, report = rebuild_edited(built_tour, tmp_path, "    id: cavalaire\n", "    id: plage\n")
     assert report.sentences_synthesized == 0
     manifest = report.manifest
     assert [s.start_sample for s in manifest.segments] == [s["start_sample"] for s in built_tour.manifest["segments"]]
