@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .manifest import Manifest
 from .outputs import OutputFolder
+from .publish.cover import Cover
 from .tour import LoadedTour
 
 
@@ -26,8 +27,8 @@ class PublishContext:
     say: Callable[[str], None]
     folder: OutputFolder = None  # type: ignore[assignment]
     """Created for `output` when not given."""
-    cover_jpeg: bytes | None = None
-    """The cover, prepared once per build (it is also in every MP3's tags)."""
+    cover: Cover | None = None
+    """The cover, prepared once per build (it is also in every MP3's tags); prepared here when absent."""
     stop_images: dict[str, str] = field(default_factory=dict)
     """Segment id → published image name, filled by the podcast publisher for the guide."""
 

@@ -41,7 +41,7 @@ from .manifest import (
 from .mp3stitch import NotStitchable, stitch_files
 from .outputs import OutputFolder
 from .progress import Progress, QuietProgress
-from .publish import check_images, cover_jpeg
+from .publish import Cover, prepare_images
 from .render import (
     BITRATE_KBPS,
     OUTPUT_SAMPLE_RATE,
@@ -90,8 +90,7 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
     tour = loaded.tour
     parts = make_script(tour)
     # The user's mistakes surface before anything is created: unreadable images, a language no engine speaks.
-    check_images(loaded)
-    cover = cover_jpeg(loaded)
+    cover = prepare_images(loaded)
     voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow)
     try:
         engine = engine_factory(options.engine or tour.voice.engine, voice, progress.say)
@@ -162,7 +161,7 @@ def _output_lock_path(output: Path) -> Path:
 
 class _Builder:
     def __init__(self, loaded: LoadedTour, parts: list[Part], engine: Engine, options: BuildOptions,
-                 progress: Progress, cover: bytes | None) -> None:
+                 progress: Progress, cover: Cover) -> None:
         self.loaded = loaded
         self.tour = loaded.tour
         self.cover = cover
@@ -195,7 +194,7 @@ class _Builder:
     def segment_tags(self, part: Part) -> TrackTags:
         return TrackTags(title=part.title, album=self.tour.title, artist=self.tour.author,
                          track=part.index + 1, track_count=len(self.parts), language=self.tour.language,
-                         year=self.year, comment=self.tour.description, cover_jpeg=self.cover)
+                         year=self.year, comment=self.tour.description, cover_jpeg=self.cover.jpeg)
 
     def job(self, part: Part, fingerprint: str) -> SegmentJob:
         pauses = self.tour.audio.pauses
@@ -243,7 +242,7 @@ class _Builder:
         publish(PublishContext(
             loaded=self.loaded, manifest=manifest, output=self.output,
             base_url=base_url if base_url is None or base_url.endswith("/") else base_url + "/",
-            say=self.progress.say, folder=folder, cover_jpeg=self.cover,
+            say=self.progress.say, folder=folder, cover=self.cover,
         ))
         self.written += folder.written
         manifest.files = sorted({r.file for r in ordered} | {episode.file, MANIFEST_NAME} | folder.kept)
@@ -361,7 +360,7 @@ class _Builder:
             chapters.append(Chapter(f"chp{index:03d}", record.title, _ms(starts[index]), _ms(end)))
         tags = TrackTags(title=self.tour.title, album=self.tour.title, artist=self.tour.author, track=1,
                          track_count=1, language=self.tour.language, year=self.year,
-                         comment=self.tour.description, cover_jpeg=self.cover)
+                         comment=self.tour.description, cover_jpeg=self.cover.jpeg)
         return tags, chapters, _digest({"tags": tags.fingerprint_data(), "chapters": [c.__dict__ for c in chapters]})
 
 

@@ -1,13 +1,13 @@
 """Publishing the built tour as a podcast: feed, cover, chapters, transcripts.
 
-`publish_podcast` is an `artifacts.Publisher`; `cover_jpeg` gives the cover
-for the MP3s' APIC frame; `check_images` finds an unreadable cover or stop
-image before anything is written.
+`publish_podcast` is an `artifacts.Publisher`; `prepare_images` checks every
+image and gives the cover (for `cover.jpg` and the MP3s' APIC frame) before
+anything is written.
 """
 from __future__ import annotations
 
 from ..tour import LoadedTour
-from .cover import COVER_NAME, check_cover, cover_jpeg
+from .cover import COVER_NAME, Cover, cover_jpeg, prepare_cover
 from .feed import FEED_NAME
 from .images import check_stop_images
 from .podcast import publish_podcast
@@ -21,10 +21,16 @@ def podcast_names(stems: list[str], episode_stem: str) -> list[str]:
     return [COVER_NAME, FEED_NAME, *per_segment, *images, *episode]
 
 
+def prepare_images(loaded: LoadedTour) -> Cover:
+    """The cover, once every image was found readable; a TourError naming the field otherwise."""
+    check_stop_images(loaded)
+    return prepare_cover(loaded)
+
+
 def check_images(loaded: LoadedTour) -> None:
     """Raise a TourError naming the field of the first image that cannot be published."""
-    check_cover(loaded)
-    check_stop_images(loaded)
+    prepare_images(loaded)
 
 
-__all__ = ["COVER_NAME", "check_images", "cover_jpeg", "podcast_names", "publish_podcast"]
+__all__ = ["COVER_NAME", "Cover", "check_images", "cover_jpeg", "podcast_names", "prepare_images",
+           "publish_podcast"]

@@ -37,28 +37,12 @@ def cover_jpeg(loaded: LoadedTour) -> bytes:
 
 
 def prepare_cover(loaded: LoadedTour) -> Cover:
+    """The tour's cover made podcast-ready, or one drawn from its title; a TourError naming
+    `cover` when the image cannot be read. A build prepares it once and passes it along."""
     tour = loaded.tour
     if tour.cover is None:
         return Cover(_draw_cover(tour.title, tour.author))
-    try:
-        stat = loaded.resolve(tour.cover).stat()
-    except OSError:
-        return _convert_user_cover(loaded, tour.cover)  # raises the TourError that names `cover`
-    # Cached by the file's identity: the tags ask for the cover once per MP3.
-    key = (loaded.resolve(tour.cover), tour.cover, stat.st_mtime_ns, stat.st_size)
-    if key not in _converted:
-        if len(_converted) >= 8:
-            _converted.clear()
-        _converted[key] = _convert_user_cover(loaded, tour.cover)
-    return _converted[key]
-
-
-def check_cover(loaded: LoadedTour) -> None:
-    """Raise the TourError an unreadable cover would raise later, before anything is written."""
-    prepare_cover(loaded)
-
-
-_converted: dict[tuple[Path, str, int, int], Cover] = {}
+    return _convert_user_cover(loaded, tour.cover)
 
 
 def _convert_user_cover(loaded: LoadedTour, relative: str) -> Cover:

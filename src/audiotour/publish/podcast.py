@@ -49,10 +49,10 @@ def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | Non
     segments = entries(loaded, manifest)
     episode_stem = PurePath(check_name(manifest.episode.file)).stem
 
-    cover = prepare_cover(loaded)
+    cover = context.cover or prepare_cover(loaded)
     for note in cover.notes:
         context.say(note)
-    folder.write(COVER_NAME, context.cover_jpeg or cover.jpeg)
+    folder.write(COVER_NAME, cover.jpeg)
 
     images = publish_stop_images(loaded, segments, folder)
     context.stop_images.update(images)
