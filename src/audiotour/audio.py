@@ -3,8 +3,7 @@
 A segment is assembled at its engine's own sample rate (mono, 16-bit), and
 ffmpeg resamples to the output rate while encoding: the engine's audio
 has nothing above its own Nyquist frequency, and every loudness computation
-costs half as much. The episode is stitched from the segments' PCM, never by
-decoding an MP3. Sentences are trimmed of the engine's own silence, so that
+costs half as much. Sentences are trimmed of the engine's own silence, so that
 the pauses a user sets are the pauses a listener hears, and faded at the
 joins (no clicks).
 """
@@ -19,7 +18,7 @@ import numpy as np
 
 from . import loudness
 from .engines import Speech
-from .render import output_block
+from .render import output_block, whole_blocks
 
 with warnings.catch_warnings():
     # pydub warns at import when ffmpeg is not on PATH (we never let it look)
@@ -171,9 +170,7 @@ def _moving_mean(values: np.ndarray, window: int) -> np.ndarray:
 
 
 def silence(seconds: float, rate: int) -> AudioSegment:
-    """Silence lasting a whole number of resampling blocks, so joins stay exact."""
-    block = output_block(rate)
-    return _segment(np.zeros(_samples(seconds, rate) // block * block, dtype="<i2"), rate)
+    return _segment(np.zeros(whole_blocks(seconds, rate), dtype="<i2"), rate)
 
 
 def _samples(seconds: float, rate: int) -> int:

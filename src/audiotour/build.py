@@ -279,7 +279,7 @@ class _Builder:
             engine=self.engine.name, voice=self.engine.voice_label, text_sha256=part.text_sha256,
             synthesized=rendered.sentences_synthesized > 0, kind=part.kind,
             samples=rendered.output_samples, size_bytes=rendered.size_bytes,
-            mtime_ns=(self.output / part.filename).stat().st_mtime_ns,
+            mtime_ns=rendered.mtime_ns,
             loudness_lufs=_rounded(rendered.loudness_lufs), true_peak_dbtp=_rounded(rendered.true_peak_dbtp),
             audio_fingerprint=rendered.fingerprint, tags_fingerprint=_digest(rendered.tags.fingerprint_data()),
             sentences=[SentenceRecord(round(a, 3), round(b, 3), s.written)
@@ -295,17 +295,18 @@ class _Builder:
         record.sentences = [SentenceRecord(x.start_s, x.end_s, s.written)
                             for x, s in zip(record.sentences, part.sentences)]
         if tags_fingerprint != record.tags_fingerprint:
-            record.size_bytes = self._retag(self.output / part.filename, tags)
-            record.mtime_ns = (self.output / part.filename).stat().st_mtime_ns
+            record.size_bytes, record.mtime_ns = self._retag(self.output / part.filename, tags)
             record.tags_fingerprint = tags_fingerprint
             self.written.append(part.filename)
         return record
 
-    def _retag(self, target: Path, tags: TrackTags, chapters: list[Chapter] | None = None) -> int:
+    def _retag(self, target: Path, tags: TrackTags, chapters: list[Chapter] | None = None) -> tuple[int, int]:
+        """Rewrite ``target``'s tags; its new size and modification time."""
         with atomic_path(target) as temporary:
             temporary.write_bytes(target.read_bytes())
             write_tags(temporary, tags, chapters or ())
-            return temporary.stat().st_size
+            written = temporary.stat()
+        return written.st_size, written.st_mtime_ns
 
     # -- the episode ----------------------------------------------------------------
 
@@ -338,17 +339,17 @@ class _Builder:
                 starts = stream_starts[::2]
                 tags, chapters, tags_fingerprint = self._episode_tags(records, starts, samples)
                 write_tags(temporary, tags, chapters)
-                size = temporary.stat().st_size
+                written = temporary.stat()
             self.written.append(EPISODE_NAME)
-            return EpisodeRecord(EPISODE_NAME, round(samples / OUTPUT_SAMPLE_RATE, 3), samples, size,
-                                 fingerprint, tags_fingerprint, target.stat().st_mtime_ns)
+            return EpisodeRecord(EPISODE_NAME, round(samples / OUTPUT_SAMPLE_RATE, 3), samples, written.st_size,
+                                 fingerprint, tags_fingerprint, written.st_mtime_ns)
         tags, chapters, tags_fingerprint = self._episode_tags(records, starts, samples)
         if old.tags_fingerprint == tags_fingerprint:
             return old
-        size = self._retag(target, tags, chapters)
+        size, mtime_ns = self._retag(target, tags, chapters)
         self.written.append(EPISODE_NAME)
         return EpisodeRecord(EPISODE_NAME, old.duration_s, old.samples, size, old.audio_fingerprint, tags_fingerprint,
-                             target.stat().st_mtime_ns)
+                             mtime_ns)
 
     def _episode_tags(self, records: list[SegmentRecord], starts: list[int],
                       total: int) -> tuple[TrackTags, list[Chapter], str]:

@@ -32,10 +32,10 @@ OUTPUT_SAMPLE_RATE = 44_100
 """MPEG-1 Layer III rate of every MP3 written: every player decodes it."""
 BITRATE_KBPS = 64
 ONLINE_CONCURRENCY = 4
+"""Requests in flight to an online engine: enough to hide latency, few enough to stay polite."""
 LOUDNESS_TOLERANCE_LU = 0.3
 """How far a file may land from the target before it is encoded again (the spec allows 1)."""
 PEAK_LIMIT_DBTP = -1.0
-"""Requests in flight to an online engine: enough to hide latency, few enough to stay polite."""
 
 
 def output_block(rate: int) -> int:
@@ -50,12 +50,17 @@ def output_samples(samples: int, rate: int) -> int:
     return samples // block * (OUTPUT_SAMPLE_RATE // gcd(rate, OUTPUT_SAMPLE_RATE))
 
 
+def whole_blocks(seconds: float, rate: int) -> int:
+    """Samples in ``seconds`` of silence, rounded down to whole resampling blocks so joins stay exact."""
+    block = output_block(rate)
+    return int(round(seconds * rate)) // block * block
+
+
 def encode_pause(seconds: float, rate: int, cache_dir: Path) -> bytes:
     """The MP3 frames of ``seconds`` of silence, put between segments in the episode."""
     from . import ffmpeg
 
-    block = output_block(rate)
-    silence = bytes(2 * (int(round(seconds * rate)) // block * block))
+    silence = bytes(2 * whole_blocks(seconds, rate))
     path = cache_dir / "pauses" / f"{rate}-{BITRATE_KBPS}-{len(silence)}.mp3"
     try:
         return path.read_bytes()
@@ -86,6 +91,7 @@ class RenderedSegment:
     tags: TrackTags
     output_samples: int
     size_bytes: int
+    mtime_ns: int
     sentence_spans: tuple[tuple[float, float], ...]
     sentences_synthesized: int
     loudness_lufs: float | None = None
@@ -129,9 +135,10 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
             if peak > PEAK_LIMIT_DBTP:
                 ceiling -= peak - PEAK_LIMIT_DBTP + 0.2
         write_tags(temporary, job.tags)
-        size = temporary.stat().st_size
-    return RenderedSegment(job.fingerprint, job.tags, output_samples(len(pcm) // 2, rate), size,
-                           tuple(spans), synthesized, heard, peak)
+        # The rename keeps size and time: what the build records to know the file again.
+        written = temporary.stat()
+    return RenderedSegment(job.fingerprint, job.tags, output_samples(len(pcm) // 2, rate), written.st_size,
+                           written.st_mtime_ns, tuple(spans), synthesized, heard, peak)
 
 
 class _Result(Protocol):
