@@ -71,10 +71,6 @@ class Stream:
     def frames(self) -> int:
         return len(self.frame_ends)
 
-    @property
-    def decoded_samples(self) -> int:
-        return self.frames * self.format.samples_per_frame - self.delay - self.padding
-
 
 def _frame_format(header: bytes) -> FrameFormat:
     if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:

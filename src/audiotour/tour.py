@@ -31,7 +31,6 @@ MAX_TEXT_CHARS = 30_000
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WEB_ADDRESS = re.compile(r"^https?://\S+$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-ENGINE_NAMES = ("auto", "gtts", "espeak")
 
 
 def _text(value: str) -> str:
