@@ -13,7 +13,8 @@ import responses
 from audiotour.engines import VoiceRequest, choose_engine
 from audiotour.engines.espeak import EspeakEngine
 from audiotour.engines.gtts import GttsEngine
-from audiotour.errors import EngineUnavailable
+from audiotour.cli.output import error_line
+from audiotour.errors import EngineUnavailable, Remedy
 from audiotour.ffmpeg import ffmpeg_path
 
 ENDPOINT = "https://translate.google.fr/_/TranslateWebserverUi/data/batchexecute"
@@ -105,9 +106,12 @@ def test_gtts_treats_the_sorry_page_as_throttling() -> None:
 def test_gtts_unreachable_fails_at_once() -> None:
     responses.post(ENDPOINT, body=requests.ConnectionError("no route"))
     clock = FakeClock()
-    with pytest.raises(EngineUnavailable, match="Google TTS is unreachable.*--engine espeak"):
+    with pytest.raises(EngineUnavailable, match="Google TTS is unreachable") as raised:
         engine(clock).synthesize("Bonjour.")
     assert clock.sleeps == []
+    # The library names the remedy; the command line says it in its own options.
+    assert raised.value.remedy is Remedy.OTHER_ENGINE
+    assert error_line(raised.value).endswith("check the connection; use --engine espeak, offline")
 
 
 @responses.activate

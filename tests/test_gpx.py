@@ -8,20 +8,22 @@ from typing import Any
 import gpxpy
 import gpxpy.gpx
 
-from audiotour.artifacts import PublishContext
 from audiotour.guide import write_guide
 from audiotour.guide.gpx import tour_gpx
-from audiotour.manifest import EpisodeRecord, Manifest, SegmentRecord, read_manifest
+from audiotour.context import BuiltSegment
+from audiotour.manifest import SegmentRecord, read_manifest
+from audiotour.publishers import context_for
+from audiotour.segments import make_segments
 from audiotour.tour import Tour, load_tour
 from conftest import BuiltTour, build_offline
 
 
-def make_tour(*stops: dict[str, Any]) -> tuple[Tour, Manifest]:
+def make_tour(*stops: dict[str, Any]) -> tuple[Tour, list[BuiltSegment]]:
     tour = Tour.model_validate({"title": "A & <b>", "description": "D", "author": "Me", "stops": list(stops)})
-    segments = [SegmentRecord(id=stop.slug, title=stop.title, file=f"{i:02d}-{stop.slug}.mp3", start_s=0,
-                              duration_s=1, engine="espeak", voice="fr", text_sha256="", synthesized=True)
-                for i, stop in enumerate(tour.stops)]
-    return tour, Manifest("A", "fr", "", EpisodeRecord("tour.mp3", 1), segments)
+    built = [BuiltSegment(s, SegmentRecord(id=s.id, title=s.title, file=s.filename, start_s=0, duration_s=1,
+                                           engine="espeak", voice="fr", text_sha256="", synthesized=True))
+             for s in make_segments(tour)]
+    return tour, built
 
 
 def parse(text: str | None) -> gpxpy.gpx.GPX:
@@ -77,7 +79,7 @@ def test_the_built_tour_gpx_names_its_mp3s(built_tour: BuiltTour, tmp_path: Path
     shutil.copytree(built_tour.output, output)
     recorded = read_manifest(output)
     assert recorded is not None
-    write_guide(PublishContext(load_tour(built_tour.tour_path), recorded, output, None, lambda _: None))
+    write_guide(context_for(load_tour(built_tour.tour_path), recorded, output, None, lambda _: None))
     gpx = gpxpy.parse((output / "tour.gpx").read_text("utf-8"))
     for waypoint in gpx.waypoints:
         assert waypoint.link is not None and (output / waypoint.link).is_file()

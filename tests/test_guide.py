@@ -18,13 +18,14 @@ from typing import Any
 
 import pytest
 
-from audiotour import artifacts
-from audiotour.artifacts import PublishContext
+from audiotour import publishers
+from audiotour.context import PublishContext
 from audiotour.errors import TourError
 from audiotour.guide import write_guide
 from audiotour.guide.page import CSP
 from audiotour.guide.strings import ui_strings
 from audiotour.manifest import read_manifest
+from audiotour.publishers import context_for
 from audiotour.serve import make_server
 from audiotour.tour import LoadedTour, load_tour
 from conftest import DATA, build_offline
@@ -69,7 +70,7 @@ class Guide:
         output = output or self.output
         manifest = read_manifest(output)
         assert manifest is not None
-        return PublishContext(self.loaded, manifest, output, None, lambda _: None)
+        return context_for(self.loaded, manifest, output, None, lambda _: None)
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +106,11 @@ def test_writes_the_page_its_files_and_the_gpx(guide: Guide) -> None:
 
 def test_writing_again_writes_nothing(guide: Guide) -> None:
     # The guide shows what the podcast publisher publishes (stop images): publish as a build does.
-    assert artifacts.publish(guide.context()) == []
+    assert publishers.publish(guide.context()) == []
 
 
 def test_an_unchanged_rebuild_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(artifacts, "PUBLISHERS", [write_guide])
+    monkeypatch.setattr(publishers, "PUBLISHERS", [write_guide])
     tour = tmp_path / "tour.yml"
     shutil.copy(DATA / "mini.yml", tour)
     first = build_offline(tour, tmp_path / "out", tmp_path / "cache")
@@ -175,7 +176,7 @@ def test_the_service_worker_keeps_every_file_and_changes_with_them(guide: Guide,
     shutil.copytree(guide.output, copy)
     with (copy / "01-port.mp3").open("ab") as handle:
         handle.write(b"\0")
-    assert artifacts.publish(guide.context(copy)) == ["sw.js"]
+    assert publishers.publish(guide.context(copy)) == ["sw.js"]
     new_version, new_files = listing(copy)
     assert new_version != version
     assert {k for k in files if files[k] != new_files[k]} == {"01-port.mp3"}
@@ -189,7 +190,7 @@ def test_images_are_never_read_outside_the_tour_folder(guide: Guide, tmp_path: P
     sneaky = LoadedTour(tour=tour.model_copy(update={"stops": stops}), path=tmp_path / "tour" / "tour.yml")
     (tmp_path / "out").mkdir()
     with pytest.raises(TourError, match="outside the tour's folder"):
-        artifacts.publish(PublishContext(sneaky, guide.context().manifest, tmp_path / "out", None, lambda _: None))
+        publishers.publish(context_for(sneaky, guide.context().manifest, tmp_path / "out", None, lambda _: None))
     assert not (tmp_path / "out" / "images").exists()
 
 
@@ -354,7 +355,7 @@ def test_a_changed_tour_reaches_a_visitor_who_has_it_offline(browser: Any, guide
 
         with (output / "01-port.mp3").open("ab") as handle:
             handle.write(b"\0" * 10)
-        assert artifacts.publish(guide.context(output)) == ["sw.js"]
+        assert publishers.publish(guide.context(output)) == ["sw.js"]
         requests.clear()
         page.reload()
         page.wait_for_selector("#update:not([hidden])", timeout=WAIT_MS)  # "a new version: reload"

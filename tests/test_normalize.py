@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from audiotour.normalize import apply_lexicon, normalize
+from audiotour.lang import apply_lexicon, normalize
 
 # Guided tours: the August 1944 landing in Provence, museums, castles, hiking.
 FRENCH_CASES: list[tuple[str, str]] = [
@@ -396,7 +396,7 @@ def test_hours_years_and_grouped_thousands_beyond_french(language: str, written:
 
 
 def test_german_ordinal_dates_do_not_end_sentences() -> None:
-    from audiotour.script import split_sentences
+    from audiotour.lang import split_sentences
 
     assert split_sentences("Am 15. August 1944 landeten sie. Dann kam der Abend.", "de") == [
         "Am 15. August 1944 landeten sie.", "Dann kam der Abend."]

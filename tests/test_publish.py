@@ -23,13 +23,13 @@ import webvtt
 from mutagen.id3 import ID3
 from PIL import Image, ImageDraw
 
-from audiotour import artifacts
-from audiotour.artifacts import PublishContext
+from audiotour import publishers
 from audiotour.errors import ExitStatus, TourError, WorldError
 from audiotour.manifest import read_manifest
-from audiotour.publish import check_images, cover_jpeg, publish_podcast
+from audiotour.publish import prepare_images, publish_podcast
 from audiotour.publish.cover import prepare_cover
 from audiotour.publish.identity import PreviousFeed, podcast_guid_for, read_previous
+from audiotour.publishers import context_for
 from audiotour.tour import LoadedTour, load_tour
 from conftest import DATA, build_offline
 
@@ -66,7 +66,7 @@ class Published:
 @pytest.fixture(scope="module")
 def podcast_publisher() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(artifacts, "PUBLISHERS", [publish_podcast])
+        patch.setattr(publishers, "PUBLISHERS", [publish_podcast])
         yield
 
 
@@ -318,8 +318,8 @@ def test_generated_cover_is_a_square_rgb_jpeg_and_the_same_every_time(published:
         # Not a blank square: the title is drawn in white on a dark ground.
         darkest, brightest = cover.convert("L").getextrema()
         assert darkest < 80 and brightest > 200
-    assert cover_jpeg(published.loaded) == data
-    assert cover_jpeg(load_tour(published.tour_path)) == data
+    assert prepare_cover(published.loaded).jpeg == data
+    assert prepare_cover(load_tour(published.tour_path)).jpeg == data
 
 
 def write_tour_with_cover(folder: Path, cover: str | None = "cover.img") -> Path:
@@ -376,19 +376,19 @@ def test_unreadable_cover_is_a_tour_error_naming_the_field(tmp_path: Path) -> No
     (tmp_path / "cover.img").write_text("not an image", "utf-8")
     loaded = load_tour(write_tour_with_cover(tmp_path))
     with pytest.raises(TourError) as caught:
-        cover_jpeg(loaded)
+        prepare_cover(loaded)
     assert caught.value.exit_status == ExitStatus.USER_ERROR
     assert str(caught.value) == (f"{loaded.path}:5: cover: 'cover.img' is not a readable image; "
                                  "use a JPEG or PNG file")
     with pytest.raises(TourError, match=r"cover: 'cover\.img'"):
-        check_images(loaded)
+        prepare_images(loaded)
 
 
 def test_unreadable_stop_image_is_a_tour_error_naming_the_field(tmp_path: Path) -> None:
     tour_path = make_tour(tmp_path)
     (tmp_path / "images" / "port.png").write_bytes(b"\x89PNG broken")
     with pytest.raises(TourError, match=r"tour\.yml:\d+: stops\[0\]\.image: 'images/port.png' is not a readable"):
-        check_images(load_tour(tour_path))
+        prepare_images(load_tour(tour_path))
 
 
 # -- without a base URL, and what must never happen --------------------------------
@@ -405,10 +405,10 @@ def test_without_base_url_no_feed_and_one_line_saying_how(published: Published, 
     (output / "feed.xml").unlink()
     (output / "tour.chapters.json").unlink()
     said: list[str] = []
-    context = PublishContext(published.loaded, read_manifest(output), output, None, said.append)
+    context = context_for(published.loaded, read_manifest(output), output, None, said.append)
     assert publish_podcast(context) == ["tour.chapters.json"]
     assert len(said) == 1 and "\n" not in said[0]
-    assert "base_url" in said[0] and "--base-url" in said[0] and "feed.xml" in said[0]
+    assert "base_url" in said[0] and "feed.xml" in said[0]
     assert not (output / "feed.xml").exists()
     # Chapters still work for a player served from the same folder: pictures by relative name.
     chapters = json.loads((output / "tour.chapters.json").read_text("utf-8"))
@@ -421,16 +421,18 @@ def test_a_manifest_name_with_a_slash_is_refused_and_nothing_lands_outside(publi
     output = copy_published(published, tmp_path)
     manifest = read_manifest(output)
     assert manifest is not None
-    manifest.segments[1] = replace(manifest.segments[1], file="../01-port.mp3")
+    context = context_for(published.loaded, manifest, output, BASE, lambda _: None)
+    segments = list(context.segments)
+    segments[1] = replace(segments[1], audio=replace(segments[1].audio, file="../01-port.mp3"))
     before = sorted(p.name for p in tmp_path.iterdir())
     with pytest.raises(WorldError, match="not a plain file name"):
-        publish_podcast(PublishContext(published.loaded, manifest, output, BASE, lambda _: None))
+        publish_podcast(replace(context, segments=tuple(segments)))
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_a_moved_feed_keeps_its_podcast_guid_and_dates(published: Published, tmp_path: Path) -> None:
     output = copy_published(published, tmp_path)
-    moved = PublishContext(published.loaded, read_manifest(output), output,
+    moved = context_for(published.loaded, read_manifest(output), output,
                            "https://tourisme.example.net/", lambda _: None)
     later = datetime.now(timezone.utc) + timedelta(days=30)
     # The chapters' pictures move along with the feed.

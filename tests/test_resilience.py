@@ -17,12 +17,13 @@ import responses
 from click.testing import CliRunner
 
 from audiocheck import decode
-from audiotour.build import BuildOptions, _output_lock_path, build
+from audiotour.build import BuildOptions, build
 from audiotour.cli import cli
 from audiotour.engines.gtts import GttsEngine
 from audiotour.errors import EngineUnavailable
 from audiotour.fsutil import TEMP_PREFIX
-from audiotour.script import make_script
+from audiotour.locks import output_lock_path
+from audiotour.segments import make_segments
 from audiotour.tour import load_tour
 from conftest import BuiltTour, build_offline
 from test_engines import ENDPOINT, FakeClock, google_body, mp3_second  # noqa: F401  (fixture)
@@ -66,7 +67,7 @@ def test_a_build_killed_at_any_moment_resumes_to_a_complete_tour(
 def test_a_second_build_into_the_same_folder_refuses(built_tour: BuiltTour, tmp_path: Path) -> None:
     output = tmp_path / "out"
     output.mkdir()
-    with filelock.FileLock(str(_output_lock_path(output))):
+    with filelock.FileLock(str(output_lock_path(output))):
         result = CliRunner(mix_stderr=False).invoke(
             cli, ["build", str(built_tour.tour_path), "-o", str(output), "--engine", "espeak", "-q"])
     assert result.exit_code == 1
@@ -144,6 +145,6 @@ def test_a_connection_dropping_halfway_resumes_without_asking_again(
 
     responses.replace(responses.POST, ENDPOINT, body=google_body(mp3_second))
     report = build(load_tour(tour_copy), options, engine_factory=gtts)
-    total = sum(len(p.sentences) for p in make_script(load_tour(tour_copy).tour))
+    total = sum(len(p.sentences) for p in make_segments(load_tour(tour_copy).tour))
     assert report.sentences_synthesized == total - cached
     assert {s.engine for s in report.manifest.segments} == {"gtts"}

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from . import loudness
+from .audioformat import output_block, whole_blocks
 from .engines import Speech
-from .render import output_block, whole_blocks
 
 with warnings.catch_warnings():
     # pydub warns at import when ffmpeg is not on PATH (we never let it look)
@@ -81,7 +81,7 @@ def assemble(paragraphs: Sequence[Sequence[AudioSegment]], pauses: Pauses,
     tail = _samples(TAIL_S, rate)
     tail += -(position + tail) % output_block(rate)
     pieces.append(_segment(np.zeros(tail, dtype="<i2"), rate))
-    joined = pieces[0]._spawn(b"".join(piece.raw_data for piece in pieces))
+    joined = _raw_segment(b"".join(piece.raw_data for piece in pieces), rate)
     return joined, spans
 
 
@@ -98,7 +98,7 @@ def normalize_loudness(sound: AudioSegment, target_lufs: float,
         samples, limited = limit_true_peak(samples, ceiling_dbtp, rate)
         # A gain shifts loudness by exactly itself; only the limiter needs a new measure.
         loudness = measure_loudness(samples, rate) if limited else target_lufs
-    return sound._spawn(_to_int16(samples).tobytes())
+    return _raw_segment(_to_int16(samples).tobytes(), rate)
 
 
 def measure_loudness(samples: np.ndarray, rate: int) -> float | None:
@@ -178,8 +178,12 @@ def _samples(seconds: float, rate: int) -> int:
 
 
 def _segment(samples: np.ndarray, rate: int) -> AudioSegment:
-    return AudioSegment(data=samples.astype("<i2").tobytes(), sample_width=SAMPLE_WIDTH,
-                        frame_rate=rate, channels=1)
+    return _raw_segment(samples.astype("<i2").tobytes(), rate)
+
+
+def _raw_segment(pcm: bytes, rate: int) -> AudioSegment:
+    """Mono 16-bit PCM as a pydub segment, through its public constructor."""
+    return AudioSegment(data=pcm, sample_width=SAMPLE_WIDTH, frame_rate=rate, channels=1)
 
 
 def _to_int16(samples: np.ndarray) -> np.ndarray:

@@ -1,61 +1,50 @@
-"""The build: script → speech → segments → episode → manifest → publications.
+"""The build: segments → speech → rendered segments → episode → manifest → publications.
 
-A segment is redone only when its audio fingerprint (engine identity, spoken
-text, pauses, loudness, format) changed or its file is gone; its tags are
-rewritten alone when only the tour's metadata changed. A rebuild with nothing
-changed writes nothing.
+Each stage takes immutable records and returns new ones. A segment is redone
+only when its audio fingerprint (engine identity, spoken text, pauses,
+loudness, format) changed or its file is gone; its tags are rewritten alone
+when only the tour's metadata changed. A rebuild with nothing changed writes
+nothing.
 
 Segments are independent, so they render concurrently (`render.py`). The
 episode is not encoded again: it is the segments' own frames stitched
-together (`mp3stitch.py`), so editing one stop re-encodes that stop only.
+together (`episode.py`), so editing one stop re-encodes that stop only.
 """
 from __future__ import annotations
 
-import getpass
-import hashlib
-import json
 import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-import filelock
-
 from . import __version__
-from .artifacts import PublishContext, planned_names, publish
+from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
+from .context import BuiltSegment, Cover, PublishContext
 from .engines import Engine, VoiceRequest, choose_engine
-from .errors import TourError, WorldError
-from .fsutil import atomic_path, remove_stale_temporaries
+from .episode import EPISODE_NAME, write_episode
+from .errors import Remedy, TourError, UsageError, WorldError
+from .fsutil import remove_stale_temporaries
+from .locks import exclusive
 from .manifest import (
     MANIFEST_NAME,
-    EpisodeRecord,
     Manifest,
     SegmentRecord,
     SentenceRecord,
+    digest,
     read_manifest,
+    unchanged_file,
     write_manifest,
 )
-from .mp3stitch import NotStitchable, stitch_files
 from .outputs import OutputFolder
 from .progress import Progress, QuietProgress
-from .publish import Cover, prepare_images
-from .render import (
-    BITRATE_KBPS,
-    OUTPUT_SAMPLE_RATE,
-    RenderedSegment,
-    SegmentJob,
-    SegmentRenderer,
-    encode_pause,
-)
-from .script import Part, make_script
-from .tags import Chapter, TrackTags, write_tags
+from .publish import prepare_images
+from .publishers import planned_names, publish
+from .render import RenderedSegment, SegmentJob, SegmentRenderer
+from .segments import Segment, make_segments
+from .tags import TrackTags, retag
 from .tour import LoadedTour
 
-EPISODE_NAME = "tour.mp3"
-CACHE_LOCK_NAME = ".lock"
 FORMAT_VERSION = "2"
 """Bump when the assembly changes what the same inputs sound like."""
 
@@ -69,12 +58,12 @@ class BuildOptions:
     force: bool = False
     lock_timeout_s: float = 0.0
     base_url: str | None = None
-    """--base-url; wins over the tour's base_url."""
+    """Wins over the tour's base_url."""
     jobs: int | None = None
     """Segments rendered at once; None: one per core."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class BuildReport:
     manifest: Manifest
     written: list[str] = field(default_factory=list)
@@ -88,7 +77,7 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
           engine_factory: EngineFactory = choose_engine) -> BuildReport:
     progress = progress or QuietProgress()
     tour = loaded.tour
-    parts = make_script(tour)
+    segments = make_segments(tour)
     # The user's mistakes surface before anything is created: unreadable images, a language no engine speaks.
     cover = prepare_images(loaded)
     voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow)
@@ -98,289 +87,181 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
         if exc.path is None and exc.field == "language":
             raise loaded.error(("language",), exc.reason) from None
         raise
-    output = options.output
-    _prepare_output(output)
-    with _exclusive(output, options.cache_dir, options.lock_timeout_s):
+    _prepare_output(options.output)
+    with exclusive(options.output, options.cache_dir, options.lock_timeout_s):
         # A build killed mid-write leaves temporary files; nobody else is writing now.
-        remove_stale_temporaries(output)
+        remove_stale_temporaries(options.output)
         for part in ("speech", "pauses", ""):
             remove_stale_temporaries(options.cache_dir / part, recursive=part == "speech")
-        return _Builder(loaded, parts, engine, options, progress, cover).run()
+        return _Build(loaded, segments, engine, options, progress, cover).run()
 
 
 def _prepare_output(output: Path) -> None:
     try:
         output.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise TourError(f"{output} exists and is not a folder; choose another output with -o") from None
+        raise UsageError(f"{output} exists and is not a folder", remedy=Remedy.OTHER_OUTPUT) from None
     except OSError as exc:
         raise WorldError(f"cannot create the output folder {output}: {exc.strerror}") from None
     if not os.access(output, os.W_OK):
         raise WorldError(f"the output folder {output} is not writable")
 
 
-@contextmanager
-def _exclusive(output: Path, cache_dir: Path, timeout_s: float) -> Iterator[None]:
-    """Hold the cache and the output folder for this build alone.
+@dataclass(frozen=True)
+class _Build:
+    """One build's fixed inputs; `run` passes records from stage to stage."""
 
-    Two builds sharing either would interleave writes; the second one refuses
-    (or waits up to ``timeout_s``) with a clear message. The locks are fcntl
-    locks, so a killed build never leaves a stale one behind.
-    """
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WorldError(f"cannot create the cache folder {cache_dir}: {exc.strerror}") from None
-    cache_lock = filelock.FileLock(str(cache_dir / CACHE_LOCK_NAME))
-    output_lock = filelock.FileLock(str(_output_lock_path(output)))
-    try:
-        cache_lock.acquire(timeout=timeout_s)
-    except filelock.Timeout:
-        raise WorldError(f"another build is using the cache {cache_dir}; wait for it to finish, "
-                         "or set AUDIOTOUR_CACHE to another folder") from None
-    try:
-        try:
-            output_lock.acquire(timeout=timeout_s)
-        except filelock.Timeout:
-            raise WorldError(f"another build is writing to {output}; wait for it to finish") from None
-        try:
-            yield
-        finally:
-            output_lock.release()
-    finally:
-        cache_lock.release()
-
-
-def _output_lock_path(output: Path) -> Path:
-    """A lock file per output folder, outside it (the folder gets published) and outside any one cache."""
-    user = os.getuid() if hasattr(os, "getuid") else getpass.getuser()
-    folder = Path(tempfile.gettempdir()) / f"audiotour-locks-{user}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder / f"{hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:24]}.lock"
-
-
-class _Builder:
-    def __init__(self, loaded: LoadedTour, parts: list[Part], engine: Engine, options: BuildOptions,
-                 progress: Progress, cover: Cover) -> None:
-        self.loaded = loaded
-        self.tour = loaded.tour
-        self.cover = cover
-        self.parts = parts
-        self.engine = engine
-        self.options = options
-        self.progress = progress
-        self.output = options.output
-        # --force redoes everything, but still knows what the last build wrote, to clean it up.
-        self.last = read_manifest(self.output)
-        self.previous = None if options.force else self.last
-        self.rate = engine.sample_rate
-        # The year a tour was first published: a new year alone must not retag every file.
-        self.year = (self.last.year if self.last and self.last.year else None) or datetime.now(timezone.utc).year
-        self.folder = OutputFolder(self.output, owned=self._published_before())
-        self.written: list[str] = []
-        self.sentences_synthesized = 0
-
-    # -- what each part is ----------------------------------------------------------
-
-    def audio_fingerprint(self, part: Part) -> str:
-        pauses = self.tour.audio.pauses
-        return _digest({
-            "format": FORMAT_VERSION, "rate": self.rate, "out": OUTPUT_SAMPLE_RATE, "kbps": BITRATE_KBPS,
-            "engine": self.engine.cache_identity, "loudness": self.tour.audio.loudness,
-            "pauses": [pauses.sentence, pauses.paragraph],
-            "text": [[s.spoken for s in p] for p in part.paragraphs],
-        })
-
-    def segment_tags(self, part: Part) -> TrackTags:
-        return TrackTags(title=part.title, album=self.tour.title, artist=self.tour.author,
-                         track=part.index + 1, track_count=len(self.parts), language=self.tour.language,
-                         year=self.year, comment=self.tour.description, cover_jpeg=self.cover.jpeg)
-
-    def job(self, part: Part, fingerprint: str) -> SegmentJob:
-        pauses = self.tour.audio.pauses
-        return SegmentJob(
-            part=part, fingerprint=fingerprint, tags=self.segment_tags(part),
-            target=self.output / part.filename,
-            loudness=self.tour.audio.loudness, sentence_pause_s=pauses.sentence,
-            paragraph_pause_s=pauses.paragraph,
-        )
-
-    # -- the pipeline -------------------------------------------------------------
+    loaded: LoadedTour
+    segments: tuple[Segment, ...]
+    engine: Engine
+    options: BuildOptions
+    progress: Progress
+    cover: Cover
 
     def run(self) -> BuildReport:
-        previous = {s.file: s for s in self.previous.segments} if self.previous else {}
-        fingerprints = {p.index: self.audio_fingerprint(p) for p in self.parts}
-        unchanged = {p.index: previous[p.filename] for p in self.parts
-                     if self._up_to_date(p, fingerprints[p.index], previous.get(p.filename))}
-        todo = [p for p in self.parts if p.index not in unchanged]
+        output, tour = self.options.output, self.loaded.tour
+        # --force redoes everything, but still knows what the last build wrote, to clean it up.
+        last = read_manifest(output)
+        previous = None if self.options.force else last
+        # The year a tour was first published: a new year alone must not retag every file.
+        year = (last.year if last and last.year else None) or datetime.now(timezone.utc).year
+        folder = OutputFolder(output, owned=_published_before(last))
         # Every name this build may write, checked (never somebody else's file) and journaled up front.
-        stems = [p.filename.removesuffix(".mp3") for p in self.parts]
-        self.folder.claim([p.filename for p in self.parts] + [EPISODE_NAME, MANIFEST_NAME]
-                          + planned_names(stems, EPISODE_NAME.removesuffix(".mp3")))
+        folder.claim([s.filename for s in self.segments] + [EPISODE_NAME, MANIFEST_NAME]
+                     + planned_names([s.stem for s in self.segments], EPISODE_NAME.removesuffix(".mp3")))
 
-        records: dict[int, SegmentRecord] = {}
-        with self.progress.phase("segments", len(todo)) as phase, \
-                SegmentRenderer(self.engine, self.options.cache_dir, self.options.jobs) as renderer:
-            pending = {p.index: renderer.submit(self.job(p, fingerprints[p.index])) for p in todo}
-            for part in self.parts:
-                if part.index in pending:
-                    records[part.index] = self._record(part, pending[part.index].result())
-                    phase.advance()
-                else:
-                    records[part.index] = self._refresh(part, unchanged[part.index])
-        ordered = [records[p.index] for p in self.parts]
-        episode = self._write_episode(ordered)
+        records, written, synthesized = self._segments(previous, year)
+        episode = write_episode(
+            output, records, self._episode_tags(year), tour.audio.pauses.segment, self.engine.sample_rate,
+            self.options.cache_dir, previous.episode if previous else None,
+            [r.start_sample for r in previous.segments] if previous else None)
+        if episode.written:
+            written.append(EPISODE_NAME)
 
         manifest = Manifest(
-            tour=self.tour.title, language=self.tour.language,
+            tour=tour.title, language=tour.language,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            episode=episode, segments=ordered,
-            generator=f"audiotour {__version__}", sample_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS,
+            episode=episode.record, segments=episode.segments, generator=f"audiotour {__version__}",
+            sample_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS, year=year,
         )
-        folder = self.folder
-        base_url = self.options.base_url or self.tour.base_url
-        publish(PublishContext(
-            loaded=self.loaded, manifest=manifest, output=self.output,
-            base_url=base_url if base_url is None or base_url.endswith("/") else base_url + "/",
+        base_url = self.options.base_url or tour.base_url
+        written += publish(PublishContext(
+            loaded=self.loaded, manifest=manifest,
+            segments=tuple(BuiltSegment(s, r) for s, r in zip(self.segments, episode.segments)),
+            output=output, base_url=base_url if base_url is None or base_url.endswith("/") else base_url + "/",
             say=self.progress.say, folder=folder, cover=self.cover,
         ))
-        self.written += folder.written
-        manifest.files = sorted({r.file for r in ordered} | {episode.file, MANIFEST_NAME} | folder.kept)
-        manifest.year = self.year
-        folder.remove(folder.owned - set(manifest.files))
-        if not manifest.same_build_as(self.previous):
-            write_manifest(self.output, manifest)
-            self.written.append(MANIFEST_NAME)
+        files = {r.file for r in episode.segments} | {episode.record.file, MANIFEST_NAME} | folder.kept
+        manifest = replace(manifest, files=tuple(sorted(files)))
+        folder.remove(folder.owned - files)
+        if not manifest.same_build_as(previous):
+            write_manifest(output, manifest)
+            written.append(MANIFEST_NAME)
         folder.done()
-        return BuildReport(manifest=manifest, written=self.written, sentences_synthesized=self.sentences_synthesized)
+        return BuildReport(manifest=manifest, written=written, sentences_synthesized=synthesized)
 
-    def _published_before(self) -> set[str] | None:
-        """What the last build wrote: only that may be replaced or removed, whatever else the folder holds.
+    # -- segments -----------------------------------------------------------------
 
-        None for a manifest older than the `files` list: then every file there is taken as ours.
-        """
-        if self.last is None:
-            return set()
-        if self.last.files:
-            return set(self.last.files)
-        return None
+    def _segments(self, previous: Manifest | None, year: int) -> tuple[list[SegmentRecord], list[str], int]:
+        """Every segment's record, rendering those whose audio changed: the records, the files written,
+        the sentences synthesised."""
+        known = {r.file: r for r in previous.segments} if previous else {}
+        fingerprints = {s.index: self._audio_fingerprint(s) for s in self.segments}
+        reusable = {s.index: known[s.filename] for s in self.segments
+                    if _up_to_date(self.options.output / s.filename, fingerprints[s.index], known.get(s.filename))}
+        todo = [s for s in self.segments if s.index not in reusable]
+        records: list[SegmentRecord] = []
+        written: list[str] = []
+        synthesized = 0
+        with self.progress.phase("segments", len(todo)) as phase, \
+                SegmentRenderer(self.engine, self.options.cache_dir, self.options.jobs) as renderer:
+            pending = {s.index: renderer.submit(self._job(s, fingerprints[s.index], year)) for s in todo}
+            for segment in self.segments:
+                if segment.index in pending:
+                    rendered = pending[segment.index].result()
+                    records.append(self._record(segment, rendered))
+                    written.append(segment.filename)
+                    synthesized += rendered.sentences_synthesized
+                    phase.advance()
+                else:
+                    record, retagged = self._refreshed(segment, reusable[segment.index], year)
+                    records.append(record)
+                    if retagged:
+                        written.append(segment.filename)
+        return records, written, synthesized
 
-    def _up_to_date(self, part: Part, fingerprint: str, record: SegmentRecord | None) -> bool:
-        if record is None or record.audio_fingerprint != fingerprint:
-            return False
-        return _unchanged(self.output / part.filename, record.size_bytes, record.mtime_ns)
+    def _audio_fingerprint(self, segment: Segment) -> str:
+        audio = self.loaded.tour.audio
+        return digest({
+            "format": FORMAT_VERSION, "rate": self.engine.sample_rate, "out": OUTPUT_SAMPLE_RATE,
+            "kbps": BITRATE_KBPS, "engine": self.engine.cache_identity, "loudness": audio.loudness,
+            "pauses": [audio.pauses.sentence, audio.pauses.paragraph],
+            "text": [[s.spoken for s in p] for p in segment.paragraphs],
+        })
 
-    def _record(self, part: Part, rendered: RenderedSegment) -> SegmentRecord:
-        self.written.append(part.filename)
-        self.sentences_synthesized += rendered.sentences_synthesized
-        return SegmentRecord(
-            id=part.id, title=part.title, file=part.filename, start_s=0.0,
-            duration_s=round(rendered.output_samples / OUTPUT_SAMPLE_RATE, 3),
-            engine=self.engine.name, voice=self.engine.voice_label, text_sha256=part.text_sha256,
-            synthesized=rendered.sentences_synthesized > 0, kind=part.kind,
-            samples=rendered.output_samples, size_bytes=rendered.size_bytes,
-            mtime_ns=rendered.mtime_ns,
-            loudness_lufs=_rounded(rendered.loudness_lufs), true_peak_dbtp=_rounded(rendered.true_peak_dbtp),
-            audio_fingerprint=rendered.fingerprint, tags_fingerprint=_digest(rendered.tags.fingerprint_data()),
-            sentences=[SentenceRecord(round(a, 3), round(b, 3), s.written)
-                       for (a, b), s in zip(rendered.sentence_spans, part.sentences)],
+    def _segment_tags(self, segment: Segment, year: int) -> TrackTags:
+        tour = self.loaded.tour
+        return TrackTags(title=segment.title, album=tour.title, artist=tour.author, track=segment.number,
+                         track_count=len(self.segments), language=tour.language, year=year,
+                         comment=tour.description, cover_jpeg=self.cover.jpeg)
+
+    def _episode_tags(self, year: int) -> TrackTags:
+        tour = self.loaded.tour
+        return TrackTags(title=tour.title, album=tour.title, artist=tour.author, track=1, track_count=1,
+                         language=tour.language, year=year, comment=tour.description, cover_jpeg=self.cover.jpeg)
+
+    def _job(self, segment: Segment, fingerprint: str, year: int) -> SegmentJob:
+        pauses = self.loaded.tour.audio.pauses
+        return SegmentJob(
+            segment=segment, fingerprint=fingerprint, tags=self._segment_tags(segment, year),
+            target=self.options.output / segment.filename, loudness=self.loaded.tour.audio.loudness,
+            sentence_pause_s=pauses.sentence, paragraph_pause_s=pauses.paragraph,
         )
 
-    def _refresh(self, part: Part, record: SegmentRecord) -> SegmentRecord:
-        """An unchanged segment: keep its audio, rewrite tags only if the metadata moved."""
-        tags = self.segment_tags(part)
-        tags_fingerprint = _digest(tags.fingerprint_data())
-        record.synthesized = False
-        record.title, record.id, record.kind = part.title, part.id, part.kind
-        record.sentences = [SentenceRecord(x.start_s, x.end_s, s.written)
-                            for x, s in zip(record.sentences, part.sentences)]
-        if tags_fingerprint != record.tags_fingerprint:
-            record.size_bytes, record.mtime_ns = self._retag(self.output / part.filename, tags)
-            record.tags_fingerprint = tags_fingerprint
-            self.written.append(part.filename)
-        return record
+    def _record(self, segment: Segment, rendered: RenderedSegment) -> SegmentRecord:
+        return SegmentRecord(
+            id=segment.id, title=segment.title, file=segment.filename, start_s=0.0,
+            duration_s=round(rendered.output_samples / OUTPUT_SAMPLE_RATE, 3),
+            engine=self.engine.name, voice=self.engine.voice_label, text_sha256=segment.text_sha256,
+            synthesized=rendered.sentences_synthesized > 0, kind=segment.kind,
+            samples=rendered.output_samples, size_bytes=rendered.size_bytes, mtime_ns=rendered.mtime_ns,
+            loudness_lufs=_rounded(rendered.loudness_lufs), true_peak_dbtp=_rounded(rendered.true_peak_dbtp),
+            audio_fingerprint=rendered.fingerprint, tags_fingerprint=digest(rendered.tags.fingerprint_data()),
+            sentences=_sentences(rendered.sentence_spans, segment),
+        )
 
-    def _retag(self, target: Path, tags: TrackTags, chapters: list[Chapter] | None = None) -> tuple[int, int]:
-        """Rewrite ``target``'s tags; its new size and modification time."""
-        with atomic_path(target) as temporary:
-            temporary.write_bytes(target.read_bytes())
-            write_tags(temporary, tags, chapters or ())
-            written = temporary.stat()
-        return written.st_size, written.st_mtime_ns
-
-    # -- the episode ----------------------------------------------------------------
-
-    def _write_episode(self, records: list[SegmentRecord]) -> EpisodeRecord:
-        """Stitch the segments' frames, with an encoded pause between them, into tour.mp3."""
-        gap_s = self.tour.audio.pauses.segment
-        fingerprint = _digest({"gap": gap_s, "rate": self.rate, "kbps": BITRATE_KBPS,
-                               "segments": [(r.audio_fingerprint, r.size_bytes) for r in records]})
-        old = self.previous.episode if self.previous else None
-        target = self.output / EPISODE_NAME
-        current = bool(old and old.audio_fingerprint == fingerprint
-                       and _unchanged(target, old.size_bytes, old.mtime_ns))
-        if current:
-            assert old is not None and self.previous is not None
-            # The same segments in the same order: where each starts has not moved.
-            samples, starts = old.samples, [r.start_sample for r in self.previous.segments]
-        else:
-            gap = encode_pause(gap_s, self.rate, self.options.cache_dir)
-            sources: list[Path | bytes] = []
-            for index, record in enumerate(records):
-                if index:
-                    sources.append(gap)
-                sources.append(self.output / record.file)
-            with atomic_path(target) as temporary:
-                try:
-                    samples, stream_starts = stitch_files(sources, temporary)
-                except NotStitchable as exc:
-                    raise WorldError(f"cannot join the segments into {EPISODE_NAME} ({exc}); "
-                                     "a segment file was changed by hand? build again with --force") from None
-                starts = stream_starts[::2]
-                tags, chapters, tags_fingerprint = self._episode_tags(records, starts, samples)
-                write_tags(temporary, tags, chapters)
-                written = temporary.stat()
-            self.written.append(EPISODE_NAME)
-            return EpisodeRecord(EPISODE_NAME, round(samples / OUTPUT_SAMPLE_RATE, 3), samples, written.st_size,
-                                 fingerprint, tags_fingerprint, written.st_mtime_ns)
-        tags, chapters, tags_fingerprint = self._episode_tags(records, starts, samples)
-        if old.tags_fingerprint == tags_fingerprint:
-            return old
-        size, mtime_ns = self._retag(target, tags, chapters)
-        self.written.append(EPISODE_NAME)
-        return EpisodeRecord(EPISODE_NAME, old.duration_s, old.samples, size, old.audio_fingerprint, tags_fingerprint,
-                             mtime_ns)
-
-    def _episode_tags(self, records: list[SegmentRecord], starts: list[int],
-                      total: int) -> tuple[TrackTags, list[Chapter], str]:
-        chapters = []
-        for index, record in enumerate(records):
-            record.start_sample = starts[index]
-            record.start_s = round(starts[index] / OUTPUT_SAMPLE_RATE, 3)
-            end = starts[index + 1] if index + 1 < len(records) else total
-            chapters.append(Chapter(f"chp{index:03d}", record.title, _ms(starts[index]), _ms(end)))
-        tags = TrackTags(title=self.tour.title, album=self.tour.title, artist=self.tour.author, track=1,
-                         track_count=1, language=self.tour.language, year=self.year,
-                         comment=self.tour.description, cover_jpeg=self.cover.jpeg)
-        return tags, chapters, _digest({"tags": tags.fingerprint_data(), "chapters": [c.__dict__ for c in chapters]})
+    def _refreshed(self, segment: Segment, record: SegmentRecord, year: int) -> tuple[SegmentRecord, bool]:
+        """An unchanged segment keeps its audio; its tags are rewritten only if the metadata moved."""
+        tags = self._segment_tags(segment, year)
+        tags_fingerprint = digest(tags.fingerprint_data())
+        record = replace(record, synthesized=False, title=segment.title, id=segment.id, kind=segment.kind,
+                         sentences=_sentences([(x.start_s, x.end_s) for x in record.sentences], segment))
+        if tags_fingerprint == record.tags_fingerprint:
+            return record, False
+        size, mtime_ns = retag(self.options.output / segment.filename, tags)
+        return replace(record, size_bytes=size, mtime_ns=mtime_ns, tags_fingerprint=tags_fingerprint), True
 
 
-def _unchanged(path: Path, size: int, mtime_ns: int) -> bool:
-    """The file is the one a build recorded (a rewrite by an interrupted build changes its time)."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
+def _sentences(spans: Sequence[tuple[float, float]], segment: Segment) -> tuple[SentenceRecord, ...]:
+    # Spans fresh from rendering are rounded here; spans read back from a manifest already are.
+    return tuple(SentenceRecord(round(a, 3), round(b, 3), s.written) for (a, b), s in zip(spans, segment.sentences))
+
+
+def _published_before(last: Manifest | None) -> set[str] | None:
+    """What the last build wrote: only that may be replaced or removed, whatever else the folder holds.
+
+    None for a manifest older than the `files` list: then every file there is taken as ours.
+    """
+    if last is None:
+        return set()
+    return set(last.files) if last.files else None
+
+
+def _up_to_date(path: Path, fingerprint: str, record: SegmentRecord | None) -> bool:
+    if record is None or record.audio_fingerprint != fingerprint:
         return False
-    return stat.st_size == size and stat.st_mtime_ns == mtime_ns
+    return unchanged_file(path, record.size_bytes, record.mtime_ns)
 
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
-
-
-def _ms(samples: int) -> int:
-    return int(round(samples * 1000 / OUTPUT_SAMPLE_RATE))
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:32]

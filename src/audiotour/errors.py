@@ -1,11 +1,13 @@
 """One family of errors, split by whose fault it is.
 
-The CLI maps `TourError` (the user's mistake) to exit 2 and `WorldError`
-(network, disk, missing binary) to exit 1, in one place.
+The core raises these and never prints; the CLI maps `TourError` (the user's
+mistake) to exit 2 and `WorldError` (network, disk, missing binary) to exit 1,
+in one place. An error may carry a `Remedy`: what would help, said in the
+words of whoever shows it (the CLI names its own options).
 """
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import Enum, IntEnum
 from pathlib import Path
 
 
@@ -15,10 +17,33 @@ class ExitStatus(IntEnum):
     USER_ERROR = 2
 
 
+class Remedy(Enum):
+    """What would help, independent of how the build was asked for."""
+
+    FORCE = "rebuild everything (force)"
+    OTHER_ENGINE = "use another speech engine, e.g. espeak"
+    OTHER_OUTPUT = "choose another output folder"
+    OTHER_CACHE = "wait for it to finish, or use another cache folder"
+    WAIT = "wait for it to finish"
+
+
 class AudiotourError(Exception):
     """Base of every error audiotour reports to a user."""
 
     exit_status = ExitStatus.WORLD_FAILED
+    remedy: Remedy | None = None
+
+    def __init__(self, *args: object, remedy: Remedy | None = None) -> None:
+        super().__init__(*args)
+        if remedy is not None:
+            self.remedy = remedy
+
+    @property
+    def reason(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def __str__(self) -> str:
+        return self.reason + (f"; {self.remedy.value}" if self.remedy else "")
 
 
 class TourError(AudiotourError):
@@ -37,15 +62,16 @@ class TourError(AudiotourError):
         line: int | None = None,
         column: int | None = None,
         field: str | None = None,
+        remedy: Remedy | None = None,
     ) -> None:
-        self.reason = reason
         self.path = Path(path) if path is not None else None
         self.line = line
         self.column = column
         self.field = field
-        super().__init__(str(self))
+        super().__init__(reason, remedy=remedy)
 
-    def __str__(self) -> str:
+    def located(self) -> str:
+        """``tour.yml:14:7: field: `` (what comes before the reason), or nothing."""
         where = ""
         if self.path is not None:
             where = str(self.path)
@@ -55,11 +81,14 @@ class TourError(AudiotourError):
                     where += f":{self.column}"
             where += ": "
         field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.reason}"
+        return f"{where}{field}"
+
+    def __str__(self) -> str:
+        return self.located() + super().__str__()
 
 
 class UsageError(TourError):
-    """A bad option or argument on the command line."""
+    """A bad argument to the build (on the command line: an option), named by ``field``."""
 
 
 class WorldError(AudiotourError):

@@ -1,8 +1,9 @@
 """manifest.json: the record of a build, and what the next build compares against."""
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +12,14 @@ from .fsutil import atomic_write_text
 MANIFEST_NAME = "manifest.json"
 
 
-@dataclass
+@dataclass(frozen=True)
 class SentenceRecord:
     start_s: float
     end_s: float
     text: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class SegmentRecord:
     id: str
     title: str
@@ -40,10 +41,10 @@ class SegmentRecord:
     true_peak_dbtp: float | None = None
     audio_fingerprint: str = ""
     tags_fingerprint: str = ""
-    sentences: list[SentenceRecord] = field(default_factory=list)
+    sentences: tuple[SentenceRecord, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class EpisodeRecord:
     file: str
     duration_s: float
@@ -54,32 +55,38 @@ class EpisodeRecord:
     mtime_ns: int = 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Manifest:
     tour: str
     language: str
     built_at: str
     episode: EpisodeRecord
-    segments: list[SegmentRecord]
+    segments: tuple[SegmentRecord, ...]
     generator: str = ""
     sample_rate: int = 0
     bitrate_kbps: int = 0
     year: int = 0
     """The year of the first build, in every MP3's tags."""
-    files: list[str] = field(default_factory=list)
+    files: tuple[str, ...] = ()
     """Every file this build wrote or kept in the folder: the next build removes only from these."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
 
     def same_build_as(self, other: Manifest | None) -> bool:
-        """True when nothing but the build time differs."""
+        """True when the files are the same: nothing differs but what describes the run (its time, and
+        whether speech was synthesised in it)."""
         if other is None:
             return False
-        mine, theirs = asdict(self), asdict(other)
-        mine.pop("built_at")
-        theirs.pop("built_at")
-        return mine == theirs
+        return _build_facts(self) == _build_facts(other)
+
+
+def _build_facts(manifest: Manifest) -> dict[str, Any]:
+    facts = asdict(manifest)
+    facts.pop("built_at")
+    for segment in facts["segments"]:
+        segment.pop("synthesized")
+    return facts
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
@@ -90,10 +97,26 @@ def read_manifest(folder: Path) -> Manifest | None:
     """The previous build's record, or None when absent or unreadable (then everything is rebuilt)."""
     try:
         data: dict[str, Any] = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
-        segments = [
-            SegmentRecord(**{**s, "sentences": [SentenceRecord(**x) for x in s.get("sentences", [])]})
+        segments = tuple(
+            SegmentRecord(**{**s, "sentences": tuple(SentenceRecord(**x) for x in s.get("sentences", []))})
             for s in data["segments"]
-        ]
-        return Manifest(**{**data, "episode": EpisodeRecord(**data["episode"]), "segments": segments})
+        )
+        return Manifest(**{**data, "episode": EpisodeRecord(**data["episode"]), "segments": segments,
+                           "files": tuple(data.get("files", ()))})
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def digest(value: object) -> str:
+    """A short, stable fingerprint of JSON-able data: what a build compares to know nothing changed."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def unchanged_file(path: Path, size: int, mtime_ns: int) -> bool:
+    """The file is the one a build recorded (a rewrite by an interrupted build changes its time)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return False
+    return stat.st_size == size and stat.st_mtime_ns == mtime_ns

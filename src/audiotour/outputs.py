@@ -59,7 +59,7 @@ class OutputFolder:
             path = self.root / name
             if not self.trust_all and name not in self.owned and (path.exists() or path.is_symlink()):
                 raise UsageError(f"{path} is already there and audiotour did not write it; move it away, "
-                                 "or build into a folder of its own", field="-o")
+                                 "or build into a folder of its own", field="output")
         new = set(names) - self._journaled
         if new:
             self._journaled |= new

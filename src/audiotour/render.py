@@ -17,43 +17,22 @@ import signal
 import sys
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
-from math import gcd
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
+from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE, output_samples, whole_blocks
 from .cache import SpeechCache
 from .engines import Engine, VoiceRequest
 from .fsutil import atomic_path
-from .script import Part
+from .segments import Segment
 from .tags import TrackTags, write_tags
 
-OUTPUT_SAMPLE_RATE = 44_100
-"""MPEG-1 Layer III rate of every MP3 written: every player decodes it."""
-BITRATE_KBPS = 64
 ONLINE_CONCURRENCY = 4
 """Requests in flight to an online engine: enough to hide latency, few enough to stay polite."""
 LOUDNESS_TOLERANCE_LU = 0.3
 """How far a file may land from the target before it is encoded again (the spec allows 1)."""
 PEAK_LIMIT_DBTP = -1.0
-
-
-def output_block(rate: int) -> int:
-    """Input samples that resample to a whole number of output samples (80 at 24 kHz, 1 at 22.05 kHz)."""
-    return rate // gcd(rate, OUTPUT_SAMPLE_RATE)
-
-
-def output_samples(samples: int, rate: int) -> int:
-    block = output_block(rate)
-    if samples % block:
-        raise ValueError(f"{samples} samples at {rate} Hz do not resample exactly")
-    return samples // block * (OUTPUT_SAMPLE_RATE // gcd(rate, OUTPUT_SAMPLE_RATE))
-
-
-def whole_blocks(seconds: float, rate: int) -> int:
-    """Samples in ``seconds`` of silence, rounded down to whole resampling blocks so joins stay exact."""
-    block = output_block(rate)
-    return int(round(seconds * rate)) // block * block
 
 
 def encode_pause(seconds: float, rate: int, cache_dir: Path) -> bytes:
@@ -76,7 +55,7 @@ def encode_pause(seconds: float, rate: int, cache_dir: Path) -> bytes:
 
 @dataclass(frozen=True)
 class SegmentJob:
-    part: Part
+    segment: Segment
     fingerprint: str
     tags: TrackTags
     target: Path
@@ -105,7 +84,7 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
     synthesized = 0
     rate = engine.sample_rate
     paragraphs = []
-    for paragraph in job.part.paragraphs:
+    for paragraph in job.segment.paragraphs:
         sounds = []
         for sentence in paragraph:
             key = SpeechCache.key(engine.cache_identity, sentence.spoken)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pycountry
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -26,6 +25,8 @@ from mutagen.id3 import (
 )
 
 from .errors import WorldError
+from .fsutil import atomic_path
+from .lang.codes import iso639_2
 
 GENRE = "Speech"
 """ID3v1 genre 101: podcast apps and phones file it with spoken word."""
@@ -58,11 +59,13 @@ class Chapter:
     end_ms: int
 
 
-def iso639_2(language: str) -> str:
-    """``fr-CA`` → ``fra``: ID3's TLAN takes three-letter codes."""
-    primary = language.split("-")[0].lower()
-    found = pycountry.languages.get(alpha_2=primary) if len(primary) == 2 else pycountry.languages.get(alpha_3=primary)
-    return found.alpha_3 if found is not None else "und"
+def retag(target: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) -> tuple[int, int]:
+    """Rewrite ``target``'s tags, atomically; its new size and modification time."""
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(target.read_bytes())
+        write_tags(temporary, tags, chapters)
+        written = temporary.stat()
+    return written.st_size, written.st_mtime_ns
 
 
 def write_tags(path: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) -> None:

@@ -9,7 +9,7 @@ import difflib
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,7 @@ from pydantic import (
 )
 from slugify import slugify
 
+from .engines import engine_classes
 from .errors import TourError
 from .yamlsource import PathKey, YamlDocument, format_key, load_yaml
 
@@ -77,8 +78,16 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
+def _engine_name(value: str) -> str:
+    known = ["auto", *(cls.name for cls in engine_classes())]
+    if value not in known:
+        choices = [repr(name) for name in known]
+        raise ValueError(f"{value!r} is not one of {', '.join(choices[:-1])} or {choices[-1]}")
+    return value
+
+
 class Voice(Model):
-    engine: Literal["auto", "gtts", "espeak"] = "auto"
+    engine: Annotated[str, AfterValidator(_engine_name)] = "auto"
     tld: Annotated[str, Field(pattern=r"^[a-z]{2,3}(\.[a-z]{2,3})?$")] | None = None
     slow: bool = False
 

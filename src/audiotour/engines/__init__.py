@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..errors import EngineUnavailable, TourError
+from ..errors import EngineUnavailable, Remedy, TourError
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,10 @@ class Engine(ABC):
     """`auto` tries reachable engines from the highest preference down."""
     codec_loss_lu: ClassVar[float] = 0.0
     """Loudness our 64 kbit/s MP3 encoding takes from this voice, measured: aimed for in advance."""
+    accepts_rate: ClassVar[bool] = False
+    """The engine can speak at a chosen pace (words a minute) by itself."""
+    accepts_phonemes: ClassVar[bool] = False
+    """The engine accepts a phoneme spelling for a word (in its own notation)."""
 
     def __init__(self, voice: VoiceRequest) -> None:
         self.voice = voice
@@ -68,6 +72,17 @@ class Engine(ABC):
         """None when usable right now, else why not (for `auto`)."""
         return None
 
+    @classmethod
+    def speaks(cls, voice: VoiceRequest) -> bool:
+        """Whether this engine has a voice for the language (asking no network)."""
+        try:
+            cls(voice)
+        except TourError:
+            return False
+        except EngineUnavailable:
+            return True  # installed badly is not the tour's fault
+        return True
+
 
 _REGISTRY: dict[str, type[Engine]] = {}
 
@@ -90,8 +105,15 @@ def _discover() -> None:
 
 
 def engine_names() -> list[str]:
+    """Every registered engine, by name: what `voice.engine` and the command line accept, besides `auto`."""
     _discover()
     return sorted(_REGISTRY)
+
+
+def engine_classes() -> list[type[Engine]]:
+    """Every registered engine, preferred first."""
+    _discover()
+    return sorted(_REGISTRY.values(), key=lambda cls: (-cls.preference, cls.name))
 
 
 def engine_class(name: str) -> type[Engine]:
@@ -104,18 +126,7 @@ def engine_class(name: str) -> type[Engine]:
 
 def speakers(voice: VoiceRequest) -> list[str]:
     """Engines that speak the voice's language (without asking any network)."""
-    _discover()
-    names = []
-    for name, cls in sorted(_REGISTRY.items()):
-        try:
-            cls(voice)
-        except TourError:
-            continue
-        except EngineUnavailable:
-            names.append(name)  # installed badly is not the tour's fault
-        else:
-            names.append(name)
-    return names
+    return [cls.name for cls in engine_classes() if cls.speaks(voice)]
 
 
 def choose_engine(name: str, voice: VoiceRequest, say: Callable[[str], None]) -> Engine:
@@ -129,7 +140,7 @@ def choose_engine(name: str, voice: VoiceRequest, say: Callable[[str], None]) ->
         # Asked for by name, it never falls back; but say it is out of reach before anything is written.
         problem = type(engine).probe(voice)
         if problem is not None:
-            raise EngineUnavailable(f"{name} is unavailable: {problem}; try --engine auto or another engine")
+            raise EngineUnavailable(f"{name} is unavailable: {problem}", remedy=Remedy.OTHER_ENGINE)
         return engine
     _discover()
     candidates = sorted(_REGISTRY.values(), key=lambda c: -c.preference)

@@ -104,6 +104,8 @@ class EspeakEngine(Engine):
     offline: ClassVar[bool] = True
     preference: ClassVar[int] = 0
     codec_loss_lu: ClassVar[float] = 0.5
+    accepts_rate: ClassVar[bool] = True
+    accepts_phonemes: ClassVar[bool] = True
 
     def __init__(self, voice: VoiceRequest) -> None:
         super().__init__(voice)

@@ -17,7 +17,7 @@ from typing import ClassVar
 import requests
 
 from .. import ffmpeg
-from ..errors import EngineUnavailable, TourError, WorldError
+from ..errors import EngineUnavailable, Remedy, TourError, WorldError
 from . import Engine, Speech, VoiceRequest, register
 
 CONNECT_TIMEOUT_S = 5.0
@@ -131,7 +131,7 @@ class GttsEngine(Engine):
                 if attempt == MAX_ATTEMPTS or spent + wait > MAX_RETRY_WAIT_S:
                     raise EngineUnavailable(
                         f"Google TTS failed after {attempt} attempt(s): {exc}; "
-                        "wait a while and build again (what is done is cached), or use --engine espeak"
+                        "wait a while and build again (what is done is cached)", remedy=Remedy.OTHER_ENGINE
                     ) from None
                 self._back_off(wait)
         raise AssertionError("unreachable")
@@ -152,8 +152,8 @@ class GttsEngine(Engine):
                 problem = f"no connection to translate.google.{self.tld} ({type(cause).__name__ if cause else exc})"
                 if not self._answered_once:
                     # Never reached at all: waiting will not help, say so now.
-                    raise EngineUnavailable(f"Google TTS is unreachable: {problem}; "
-                                            "check the connection or use --engine espeak") from None
+                    raise EngineUnavailable(f"Google TTS is unreachable: {problem}; check the connection",
+                                            remedy=Remedy.OTHER_ENGINE) from None
                 raise _Throttled(problem) from None
             status = response.status_code
             if status == 429 or status >= 500:
@@ -162,7 +162,7 @@ class GttsEngine(Engine):
                 # A 200 without a readable audio line: a cut or garbled answer.
                 raise _Throttled("Google's answer held no readable audio") from None
             raise EngineUnavailable(f"Google TTS refused the request: HTTP {status}; "
-                                    "check voice.tld and the language, or use --engine espeak") from None
+                                    "check voice.tld and the language", remedy=Remedy.OTHER_ENGINE) from None
         except requests.RequestException as exc:
             # gTTS reads the body outside its own error handling: a cut or stalled stream lands here.
             self._answered_once = True

@@ -1,22 +1,18 @@
 """The web guide: a static page in the output folder that follows the visitor from stop to stop.
 
-`write_guide` is a publisher (see `artifacts.py`): it writes index.html, its
+`write_guide` is a publisher (see `audiotour.publishers`): it writes index.html, its
 script, style, icons, web app manifest, service worker and tour.gpx, each
 only when its bytes changed, through the build's output folder.
 """
 from __future__ import annotations
 
 from importlib import resources
-from typing import TYPE_CHECKING
 
+from ..context import PublishContext
 from .data import page_data
 from .gpx import tour_gpx
 from .offline import file_hash, service_worker
 from .page import render_index, web_manifest
-
-if TYPE_CHECKING:
-    # Only a type here, so that artifacts.py may import this module to register it.
-    from ..artifacts import PublishContext
 
 INDEX = "index.html"
 SCRIPT = "app.js"
@@ -56,12 +52,12 @@ def write_guide(context: PublishContext) -> list[str]:
     episode = context.manifest.episode.file
     if (output / episode).is_file():
         extras["episode"] = episode
-    gpx = tour_gpx(tour, context.manifest, context.base_url)
+    gpx = tour_gpx(tour, context.segments, context.base_url)
     cover = COVER if COVER in folder.kept or (output / COVER).is_file() else None
     if gpx is not None:
         extras["gpx"] = GPX
 
-    data = page_data(tour, context.manifest, images, cover, extras)
+    data = page_data(tour, context.segments, images, cover, extras)
     files[WEB_MANIFEST] = web_manifest(data, ICONS).encode()
     files[INDEX] = render_index(
         _asset(INDEX).decode(), data,
@@ -75,7 +71,7 @@ def write_guide(context: PublishContext) -> list[str]:
 
     # The segments, the cover and the images are cached too: read back from disk.
     hashes = {name: file_hash(content) for name, content in files.items()}
-    for name in [record.file for record in context.manifest.segments] + ([cover] if cover else []) \
+    for name in [s.file for s in context.segments] + ([cover] if cover else []) \
             + list(images.values()):
         hashes[name] = file_hash(folder.path(name).read_bytes())
     folder.write(WORKER, service_worker(_asset(WORKER).decode(), hashes).encode())

@@ -1,28 +1,28 @@
 """The tour as the page sees it: one JSON document built from the tour and the build record."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from ..manifest import Manifest
+from ..context import BuiltSegment
 from ..tour import Stop, Tour
 from .strings import ui_strings
 
 
-def page_data(tour: Tour, manifest: Manifest, images: dict[str, str], cover: str | None,
+def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, str], cover: str | None,
               extras: dict[str, str]) -> dict[str, Any]:
     """Everything app.js renders; `images` maps a stop id to its copied image's relative path."""
-    stops = {stop.slug: stop for stop in tour.stops}
     segments = []
-    for record in manifest.segments:
+    for item in built:
+        record = item.audio
         segment: dict[str, Any] = {
-            "id": record.id, "kind": record.kind, "title": record.title, "file": record.file,
+            "id": item.id, "kind": item.segment.kind, "title": item.title, "file": item.file,
             "duration": record.duration_s,
             "sentences": [[s.start_s, s.end_s, s.text] for s in record.sentences],
         }
-        stop = stops.get(record.id) if record.kind == "stop" else None
-        if stop is not None:
-            segment.update(_stop_fields(stop, images.get(record.id)))
+        if item.segment.stop is not None:
+            segment.update(_stop_fields(item.segment.stop, images.get(item.id)))
         segments.append(segment)
     return {
         "lang": tour.language, "title": tour.title, "description": tour.description, "author": tour.author,

@@ -1,18 +1,19 @@
 """tour.gpx: the located stops as waypoints and the route through them, for maps and GPS apps."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import gpxpy.gpx
 
-from ..manifest import Manifest
+from ..context import BuiltSegment
 from ..tour import Tour
 
 DESCRIPTION_CHARS = 500
 
 
-def tour_gpx(tour: Tour, manifest: Manifest, base_url: str | None) -> str | None:
+def tour_gpx(tour: Tour, segments: Sequence[BuiltSegment], base_url: str | None) -> str | None:
     """GPX 1.1 text, or None when no stop has a location (then there is nothing to draw)."""
-    files = {s.id: s.file for s in manifest.segments if s.kind == "stop"}
-    located = [stop for stop in tour.stops if stop.location is not None]
+    located = [s for s in segments if s.segment.location is not None]
     if not located:
         return None
     gpx = gpxpy.gpx.GPX()
@@ -22,25 +23,24 @@ def tour_gpx(tour: Tour, manifest: Manifest, base_url: str | None) -> str | None
     gpx.author_name = tour.author
     route = gpxpy.gpx.GPXRoute(name=tour.title)
     for stop in located:
-        assert stop.location is not None  # narrowed above; for the type checker
-        lat, lon = stop.location.lat, stop.location.lon
-        waypoint = gpxpy.gpx.GPXWaypoint(lat, lon, name=stop.title, description=_summary(stop.narration))
-        file = files.get(stop.slug)
-        if file:
-            # Relative when the host is unknown: it resolves beside tour.gpx, where the MP3s are.
-            # gpxpy declares these attributes as None only, hence the ignores.
-            waypoint.link = (base_url or "") + file  # type: ignore[assignment]
-            waypoint.link_text = stop.title  # type: ignore[assignment]
-            waypoint.link_type = "audio/mpeg"
+        location = stop.segment.location
+        assert location is not None  # narrowed above; for the type checker
+        lat, lon = location.lat, location.lon
+        waypoint = gpxpy.gpx.GPXWaypoint(lat, lon, name=stop.title, description=_summary(stop.segment.narration))
+        # Relative when the host is unknown: it resolves beside tour.gpx, where the MP3s are.
+        # gpxpy declares these attributes as None only, hence the ignores.
+        waypoint.link = (base_url or "") + stop.file  # type: ignore[assignment]
+        waypoint.link_text = stop.title  # type: ignore[assignment]
+        waypoint.link_type = "audio/mpeg"
         gpx.waypoints.append(waypoint)
         route.points.append(gpxpy.gpx.GPXRoutePoint(lat, lon, name=stop.title))
     gpx.routes.append(route)
     return gpx.to_xml(version="1.1")
 
 
-def _summary(narration: str) -> str:
+def _summary(narration: Sequence[str]) -> str:
     """The first paragraph, short enough for a map pop-up."""
-    first = " ".join(narration.strip().split("\n\n")[0].split())
+    first = narration[0] if narration else ""
     if len(first) <= DESCRIPTION_CHARS:
         return first
     return first[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"

@@ -1,15 +1,16 @@
 """Publishing the built tour as a podcast: feed, cover, chapters, transcripts.
 
-`publish_podcast` is an `artifacts.Publisher`; `prepare_images` checks every
-image and gives the cover (for `cover.jpg` and the MP3s' APIC frame) before
-anything is written.
+`publish_podcast` is a publisher (see `audiotour.publishers`); `prepare_images`
+checks every image and gives the cover (for `cover.jpg` and the MP3s' APIC
+frame) before anything is written.
 """
 from __future__ import annotations
 
+from ..context import Cover
 from ..tour import LoadedTour
-from .cover import COVER_NAME, Cover, cover_jpeg, prepare_cover
+from .cover import COVER_NAME, prepare_cover
 from .feed import FEED_NAME
-from .images import check_stop_images
+from .images import check_stop_images, publish_stop_images
 from .podcast import publish_podcast
 
 
@@ -27,10 +28,4 @@ def prepare_images(loaded: LoadedTour) -> Cover:
     return prepare_cover(loaded)
 
 
-def check_images(loaded: LoadedTour) -> None:
-    """Raise a TourError naming the field of the first image that cannot be published."""
-    prepare_images(loaded)
-
-
-__all__ = ["COVER_NAME", "Cover", "check_images", "cover_jpeg", "podcast_names", "prepare_images",
-           "publish_podcast"]
+__all__ = ["COVER_NAME", "Cover", "podcast_names", "prepare_images", "publish_podcast", "publish_stop_images"]

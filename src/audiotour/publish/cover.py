@@ -9,11 +9,11 @@ from __future__ import annotations
 import colorsys
 import functools
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..context import Cover
 from ..tour import LoadedTour
 from .images import KEPT_FORMATS, flat_rgb, jpeg_bytes, open_image
 
@@ -22,18 +22,6 @@ MIN_SIDE = 1400
 MAX_SIDE = 3000
 GENERATED_SIDE = 1400
 """The smallest size directories accept: the cover is embedded in every MP3, so bytes count."""
-
-
-@dataclass(frozen=True)
-class Cover:
-    jpeg: bytes
-    notes: tuple[str, ...] = ()
-    """What had to be done to the user's image, to tell them once per build."""
-
-
-def cover_jpeg(loaded: LoadedTour) -> bytes:
-    """The cover as JPEG bytes, for `cover.jpg` and for the APIC frame of every MP3."""
-    return prepare_cover(loaded).jpeg
 
 
 def prepare_cover(loaded: LoadedTour) -> Cover:

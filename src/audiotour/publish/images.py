@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from ..outputs import OutputFolder
+from ..segments import Segment
 from ..tour import LoadedTour
 from ..yamlsource import PathKey
-from .entries import Entry, tour_error
 
 KEPT_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 """Formats every podcast app shows; anything else is converted to JPEG."""
@@ -39,11 +40,11 @@ def open_image(loaded: LoadedTour, key: PathKey, relative: str) -> SourceImage:
     path = loaded.resolve(relative)
     if not path.is_relative_to(loaded.folder.resolve()):
         # The loader refuses this already; a tour built from a hand-made model must not leak files either.
-        raise tour_error(loaded, key, f"{relative!r} is outside the tour's folder; copy the image next to the tour file")
+        raise loaded.error(key, f"{relative!r} is outside the tour's folder; copy the image next to the tour file")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise tour_error(loaded, key, f"{relative!r} cannot be read: {exc.strerror}") from None
+        raise loaded.error(key, f"{relative!r} cannot be read: {exc.strerror}") from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -55,9 +56,9 @@ def open_image(loaded: LoadedTour, key: PathKey, relative: str) -> SourceImage:
             upright = ImageOps.exif_transpose(image) if rotated else image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         limit = MAX_PIXELS // 1_000_000
-        raise tour_error(loaded, key, f"{relative!r} is too large an image; use one under {limit} megapixels") from None
+        raise loaded.error(key, f"{relative!r} is too large an image; use one under {limit} megapixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise tour_error(loaded, key, f"{relative!r} is not a readable image; use a JPEG or PNG file") from None
+        raise loaded.error(key, f"{relative!r} is not a readable image; use a JPEG or PNG file") from None
     return SourceImage(path, data, upright, image.format or "unknown", rotated)
 
 
@@ -84,10 +85,13 @@ def check_stop_images(loaded: LoadedTour) -> None:
             open_image(loaded, ("stops", index, "image"), stop.image)
 
 
-def publish_stop_images(loaded: LoadedTour, entries: list[Entry], folder: OutputFolder) -> dict[str, str]:
-    """Copy each stop's image, as JPEG or PNG, to images/; returns segment id → published name."""
+def publish_stop_images(loaded: LoadedTour, segments: Iterable[Segment],
+                        folder: OutputFolder | None) -> dict[str, str]:
+    """Copy each stop's image, as JPEG or PNG, to images/; returns segment id → published name.
+
+    Without a folder, only the names (for publishing an existing build again)."""
     published: dict[str, str] = {}
-    for entry in entries:
+    for entry in segments:
         if entry.stop is None or entry.stop.image is None or entry.stop_index is None:
             continue
         source = open_image(loaded, ("stops", entry.stop_index, "image"), entry.stop.image)
@@ -97,6 +101,7 @@ def publish_stop_images(loaded: LoadedTour, entries: list[Entry], folder: Output
         else:
             # Re-encoding is needed anyway: WebP, GIF, TIFF, print-ready CMYK, or a photo stored sideways.
             name, data = f"images/{entry.stem}.jpg", jpeg_bytes(source.image)
-        folder.write(name, data)
+        if folder is not None:
+            folder.write(name, data)
         published[entry.id] = name
     return published

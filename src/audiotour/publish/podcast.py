@@ -7,27 +7,23 @@ publishing is removed by the build.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import PurePath
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .. import __version__
-from ..errors import WorldError
+from ..context import BuiltSegment, PublishContext
+from ..errors import Remedy, WorldError
+from ..lang import pack_for
 from ..outputs import OutputFolder, check_name
 from ..tour import Tour
 from . import transcripts
 from .chapters import CHAPTERS_TYPE, chapters_json
-from .cover import COVER_NAME, prepare_cover
-from .entries import Entry, entries, geo_uri
+from .cover import COVER_NAME
 from .feed import FEED_NAME, Channel, Item, Link, Place, feed_xml
 from .identity import FeedIdentity, read_previous, settle_identity
-from .images import publish_stop_images
-
-if TYPE_CHECKING:
-    # Only for the annotation: artifacts.py imports this package to list it in PUBLISHERS.
-    from ..artifacts import PublishContext
+from .places import geo_uri
 
 CATEGORY = ("Society & Culture", "Places & Travel")
 """Apple's category for guided visits; the tour file has no say yet."""
@@ -38,24 +34,19 @@ LOCKED = False
 MAX_DESCRIPTION = 4000
 """Apple Podcasts cuts an episode's description there."""
 
-WHOLE_TOUR_TITLE = {"fr": "{title} — la visite en entier", "en": "{title} — the whole tour"}
-
 
 def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | None = None) -> list[str]:
-    loaded, manifest = context.loaded, context.manifest
-    tour = loaded.tour
+    manifest = context.manifest
+    tour = context.loaded.tour
     folder = context.folder
     already = len(folder.written)
-    segments = entries(loaded, manifest)
+    segments = context.segments
     episode_stem = PurePath(check_name(manifest.episode.file)).stem
 
-    cover = context.cover or prepare_cover(loaded)
-    for note in cover.notes:
+    for note in context.cover.notes:
         context.say(note)
-    folder.write(COVER_NAME, cover.jpeg)
-
-    images = publish_stop_images(loaded, segments, folder)
-    context.stop_images.update(images)
+    folder.write(COVER_NAME, context.cover.jpeg)
+    images = context.stop_images
 
     for entry in segments:
         cues = transcripts.segment_cues(entry)
@@ -72,7 +63,7 @@ def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | Non
         tour, segments, manifest.episode.file, {key: base + quote(name) for key, name in images.items()}))
 
     if context.base_url is None:
-        context.say(f"No podcast feed: set base_url in the tour (or pass --base-url) to the address where "
+        context.say(f"No podcast feed: set base_url in the tour (or give the build a base URL) to the address where "
                     f"{context.output.name}/ will be served, and {FEED_NAME} will be written.")
         return folder.written[already:]
 
@@ -98,33 +89,33 @@ def _channel(tour: Tour, base_url: str, feed_url: str, identity: FeedIdentity) -
     )
 
 
-def _segment_item(tour: Tour, entry: Entry, folder: OutputFolder, base_url: str, identity: FeedIdentity,
+def _segment_item(tour: Tour, entry: BuiltSegment, folder: OutputFolder, base_url: str, identity: FeedIdentity,
                   position: int, count: int) -> Item:
     links = "".join(f'<p><a href="{html.escape(link.url)}">{html.escape(link.title)}</a></p>'
-                    for link in (entry.stop.links if entry.stop else []))
+                    for link in entry.segment.links)
     return Item(
         title=entry.title,
-        description_html=_paragraphs_html(entry.paragraphs, MAX_DESCRIPTION),
-        content_html=_paragraphs_html(entry.paragraphs) + links,
+        description_html=_paragraphs_html(entry.segment.narration, MAX_DESCRIPTION),
+        content_html=_paragraphs_html(entry.segment.narration) + links,
         guid=identity.item_guid(entry.id),
         published=identity.item_date(position, count),
         enclosure_url=base_url + quote(entry.file),
         enclosure_length=_size(folder, entry.file),
-        duration_s=entry.record.duration_s,
+        duration_s=entry.audio.duration_s,
         episode_type="full",
-        number=entry.number,
+        number=entry.segment.number,
         transcripts=_transcript_links(base_url, entry.stem, tour.language),
-        place=Place(entry.title[:128], geo_uri(entry.location)) if entry.location else None,
+        place=Place(entry.title[:128], geo_uri(entry.segment.location)) if entry.segment.location else None,
     )
 
 
-def _episode_item(tour: Tour, segments: list[Entry], folder: OutputFolder, base_url: str,
+def _episode_item(tour: Tour, segments: Sequence[BuiltSegment], folder: OutputFolder, base_url: str,
                   identity: FeedIdentity, count: int, file: str, duration_s: float, stem: str,
                   chapters_name: str) -> Item:
     # Timestamps in the notes become chapter links in apps that ignore chapter files.
-    contents = [f"{_clock(e.record.start_s)} {e.title}" for e in segments]
+    contents = [f"{_clock(e.audio.start_s)} {e.title}" for e in segments]
     notes = _paragraphs_html([tour.description]) + "<p>" + "<br/>".join(html.escape(c) for c in contents) + "</p>"
-    title = WHOLE_TOUR_TITLE.get(tour.language.split("-")[0].lower(), "{title}").format(title=tour.title)
+    title = pack_for(tour.language).whole_tour_title.format(title=tour.title)
     return Item(
         title=title, description_html=notes, content_html=notes,
         guid=identity.item_guid(file), published=identity.item_date(count - 1, count),
@@ -139,7 +130,7 @@ def _transcript_links(base_url: str, stem: str, language: str) -> tuple[Link, ..
             Link(base_url + quote(f"{stem}.srt"), transcripts.SRT_TYPE, language, "captions"))
 
 
-def _paragraphs_html(paragraphs: tuple[str, ...] | list[str], limit: int | None = None) -> str:
+def _paragraphs_html(paragraphs: Sequence[str], limit: int | None = None) -> str:
     out = ""
     for paragraph in paragraphs:
         piece = f"<p>{html.escape(paragraph, quote=False)}</p>"
@@ -158,7 +149,7 @@ def _size(folder: OutputFolder, name: str) -> int:
     try:
         return folder.path(name).stat().st_size
     except FileNotFoundError:
-        raise WorldError(f"{folder.root / name} is missing; rebuild with --force") from None
+        raise WorldError(f"{folder.root / name} is missing", remedy=Remedy.FORCE) from None
 
 
 def _clock(seconds: float) -> str:

@@ -6,9 +6,10 @@ moved by where that segment starts in `tour.mp3`.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .entries import Entry
+from ..context import BuiltSegment
 
 VTT_TYPE = "text/vtt"
 SRT_TYPE = "application/x-subrip"
@@ -21,17 +22,17 @@ class Cue:
     text: str
 
 
-def segment_cues(entry: Entry, offset_s: float = 0.0) -> list[Cue]:
+def segment_cues(entry: BuiltSegment, offset_s: float = 0.0) -> list[Cue]:
     cues = []
-    for sentence in entry.record.sentences:
+    for sentence in entry.audio.sentences:
         start = _ms(offset_s + sentence.start_s)
         # A cue must end after it starts, even for a sentence rounded to nothing.
         cues.append(Cue(start, max(_ms(offset_s + sentence.end_s), start + 1), " ".join(sentence.text.split())))
     return cues
 
 
-def episode_cues(entries: list[Entry]) -> list[Cue]:
-    return [cue for entry in entries for cue in segment_cues(entry, entry.record.start_s)]
+def episode_cues(entries: Sequence[BuiltSegment]) -> list[Cue]:
+    return [cue for entry in entries for cue in segment_cues(entry, entry.audio.start_s)]
 
 
 def to_vtt(cues: list[Cue]) -> bytes:

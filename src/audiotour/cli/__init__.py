@@ -1,8 +1,8 @@
-"""The command line: parse, call the core, turn errors into exit codes.
+"""The command line: parse, call the library (`audiotour.api`), turn errors into exit codes.
 
-Nothing here knows how a tour is built; `build.py`, `summary.py` and
-`script.py` do. User mistakes exit 2, failures of the world exit 1, both as
-one line on stderr and never a traceback (unless -v, for bug reports).
+Nothing here knows how a tour is built. User mistakes exit 2, failures of the
+world exit 1, both as one line on stderr and never a traceback (unless -v,
+for bug reports); `output.py` words them in this command line's terms.
 """
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import AudiotourError, ExitStatus, TourError, UsageError
-from .tour import WEB_ADDRESS
+from .. import __version__
+from ..engines import engine_names
+from ..errors import AudiotourError, ExitStatus
+from .output import error_line, progress_for
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,7 +37,7 @@ def reports_errors(command: F) -> F:
         except AudiotourError as exc:
             if verbose:
                 traceback.print_exc()
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(error_line(exc), err=True)
             sys.exit(exc.exit_status)
         except KeyboardInterrupt:
             click.echo("Interrupted; run the same command again to resume.", err=True)
@@ -67,7 +68,7 @@ def cli() -> None:
 @TOUR_ARGUMENT
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), default="audio_out",
               show_default=True, help="Folder to write the tour into.")
-@click.option("--engine", type=click.Choice(["auto", "gtts", "espeak"]), default=None,
+@click.option("--engine", type=click.Choice(["auto", *engine_names()]), default=None,
               help="Speech engine (default: the tour's voice.engine, else auto: gTTS when reachable, "
                    "else eSpeak NG offline).")
 @click.option("--base-url", metavar="URL", help="Where audio_out/ will be published (for the feed).")
@@ -79,22 +80,14 @@ def cli() -> None:
 def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jobs: int | None, force: bool,
           quiet: bool, verbose: bool) -> None:
     """Build TOUR (default tour.yml) into narrated MP3s."""
-    from .build import BuildOptions
-    from .build import build as run_build
-    from .cache import default_cache_dir
-    from .progress import progress_for
-    from .tour import load_tour
+    from .. import api
 
-    if base_url is not None and not WEB_ADDRESS.match(base_url):
-        raise UsageError(f"{base_url!r} is not a web address; use e.g. https://example.org/tour/",
-                         field="--base-url")
-    loaded = load_tour(tour)
     progress = progress_for(sys.stderr, quiet)
-    report = run_build(loaded, BuildOptions(output=output, cache_dir=default_cache_dir(), engine=engine,
-                                            force=force, base_url=base_url, jobs=jobs), progress)
+    report = api.build(tour, output, engine=engine, base_url=base_url, jobs=jobs, force=force, progress=progress)
     episode = report.manifest.episode
+    count = len(report.manifest.segments)
     progress.say(
-        f"Built {len(report.manifest.segments)} segments and {episode.file} "
+        f"Built {count} segment{'' if count == 1 else 's'} and {episode.file} "
         f"({_minutes(episode.duration_s)}) in {output}/"
         + ("" if report.written else " — nothing changed")
     )
@@ -106,18 +99,9 @@ def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jo
 @reports_errors
 def check(tour: Path, verbose: bool) -> None:
     """Validate TOUR and print a short summary; write nothing."""
-    from .engines import VoiceRequest, engine_names, speakers
-    from .publish import check_images
-    from .summary import summarize
-    from .tour import load_tour
+    from .. import api
 
-    loaded = load_tour(tour)
-    check_images(loaded)
-    voice = VoiceRequest(language=loaded.tour.language, tld=loaded.tour.voice.tld, slow=loaded.tour.voice.slow)
-    if not speakers(voice):
-        raise loaded.error(("language",), f"{loaded.tour.language!r} is not spoken by any engine "
-                                          f"({', '.join(engine_names())}); use e.g. fr or en")
-    click.echo(summarize(loaded.tour, tour))
+    click.echo(api.check(tour))
 
 
 @cli.command()
@@ -127,19 +111,9 @@ def check(tour: Path, verbose: bool) -> None:
 @reports_errors
 def script(tour: Path, stop_id: str | None, verbose: bool) -> None:
     """Print the exact text each engine will be given, stop by stop."""
-    from .script import make_script
-    from .tour import load_tour
+    from .. import api
 
-    parts = make_script(load_tour(tour).tour)
-    if stop_id is not None:
-        chosen = [p for p in parts if p.id == stop_id]
-        if not chosen:
-            known = ", ".join(p.id for p in parts)
-            raise TourError(f"no stop with id {stop_id!r}; ids are: {known}", field="--stop")
-        parts = chosen
-    blocks = []
-    for part in parts:
-        blocks.append(f"# {part.filename[:-4]} — {part.title}\n\n{part.spoken_text}\n")
+    blocks = [f"# {s.stem} — {s.title}\n\n{s.spoken_text}\n" for s in api.script(tour, stop_id)]
     click.echo("\n".join(blocks), nl=False)
 
 
@@ -154,7 +128,7 @@ def script(tour: Path, stop_id: str | None, verbose: bool) -> None:
 @reports_errors
 def serve(directory: Path, host: str, port: int, verbose: bool) -> None:
     """Serve DIR (default audio_out) to a phone on the same network, until Ctrl-C."""
-    from .serve import serve as run_serve
+    from ..serve import serve as run_serve
 
     run_serve(directory, host, port, sys.stdout)
 
