@@ -24,10 +24,10 @@ from pathlib import Path
 
 import psutil
 
+from audiotour.audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
 from audiotour.engines.espeak import _NORMAL_WPM
 from audiotour.ffmpeg import ffmpeg_path
-from audiotour.render import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
-from audiotour.script import make_script
+from audiotour.segments import make_segments
 from audiotour.tour import load_tour
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +79,7 @@ def floor_commands(tour: Path, work: Path) -> list[list[str]]:
     if espeak is None:
         sys.exit("the floor needs the espeak-ng command (Debian: apt-get install espeak-ng)")
     commands = []
-    for part in make_script(load_tour(tour).tour):
+    for part in make_segments(load_tour(tour).tour):
         text = work / f"{part.index:02d}.txt"
         text.write_text(part.spoken_text, "utf-8")
         wav, mp3 = work / f"{part.index:02d}.wav", work / f"{part.index:02d}.mp3"
@@ -108,7 +108,7 @@ def gtts_concurrency(tour: Path, work: Path, latency_s: float) -> tuple[float, f
 
     import responses
 
-    from audiotour.build import BuildOptions, build
+    from audiotour.pipeline import BuildOptions, build
 
     tone = subprocess.run([ffmpeg_path(), "-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=1:r=24000",
                            "-b:a", "32k", "-f", "mp3", "-"], capture_output=True, check=True).stdout

@@ -2,18 +2,37 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from audiotour.build import BuildOptions, build
 from audiotour.engines import choose_engine
+from audiotour.pipeline import BuildOptions, build
 from audiotour.tour import load_tour
 
 DATA = Path(__file__).parent / "data"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Whatever drives Chromium is a browser test, so `-m "not browser"` leaves every one of them out.
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    # In CI a browser test that cannot run is a failure, not a skip: CI installs what it needs.
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") and item.get_closest_marker("browser") is not None:
+        report.outcome = "failed"
+        report.longrepr = f"a browser test could not run in CI: {report.longrepr}"
 
 
 @pytest.fixture(autouse=True)

@@ -140,6 +140,7 @@ def test_editing_one_stop_redoes_that_stop_only(built_tour: BuiltTour, tmp_path:
     assert synthesized == {"intro": False, "cavalaire": False, "saint-tropez": True, "outro": False}
 
 
+@pytest.mark.slow
 def test_a_lost_output_folder_is_rebuilt_identically_from_the_cache(built_tour: BuiltTour, tmp_path: Path) -> None:
     report = build_offline(built_tour.tour_path, tmp_path / "out", built_tour.cache)
     assert report.sentences_synthesized == 0
@@ -165,6 +166,7 @@ def _manifest(output: Path) -> list[dict[str, object]]:
     return json.loads((output / "manifest.json").read_text("utf-8"))["segments"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language,tld", [("en", "com")])
 def test_other_languages_build(tmp_path: Path, language: str, tld: str) -> None:
     tour = tmp_path / "tour.yml"

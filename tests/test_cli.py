@@ -150,15 +150,15 @@ def test_bad_base_url_is_a_usage_error(tour_copy: Path, tmp_path: Path) -> None:
 
 
 def test_jobs_reaches_the_build(tour_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import audiotour.build
+    import audiotour.pipeline
 
     seen = {}
 
-    def spy(loaded: object, options: audiotour.build.BuildOptions, progress: object) -> object:
+    def spy(loaded: object, options: audiotour.pipeline.BuildOptions, progress: object) -> object:
         seen["jobs"] = options.jobs
-        raise audiotour.build.WorldError("stop here")
+        raise audiotour.pipeline.WorldError("stop here")
 
-    monkeypatch.setattr(audiotour.build, "build", spy)
+    monkeypatch.setattr(audiotour.pipeline, "build", spy)
     code, _, err = run("build", str(tour_copy), "-o", str(tmp_path / "out"), "--jobs", "1", "-q")
     assert (code, seen) == (1, {"jobs": 1})
 

@@ -10,10 +10,10 @@ import pytest
 import requests
 import responses
 
+from audiotour.cli.output import error_line
 from audiotour.engines import VoiceRequest, choose_engine
 from audiotour.engines.espeak import EspeakEngine
 from audiotour.engines.gtts import GttsEngine
-from audiotour.cli.output import error_line
 from audiotour.errors import EngineUnavailable, Remedy
 from audiotour.ffmpeg import ffmpeg_path
 
@@ -131,9 +131,10 @@ def test_auto_prefers_gtts_when_google_answers() -> None:
     assert said == []
 
 
+@pytest.mark.slow
 @responses.activate
 def test_gtts_build_end_to_end(mp3_second: bytes, tour_copy: Path, tmp_path: Path) -> None:
-    from audiotour.build import BuildOptions, build
+    from audiotour.pipeline import BuildOptions, build
     from audiotour.tour import load_tour
 
     responses.head("https://translate.google.fr/", status=200)
@@ -187,13 +188,14 @@ def test_gtts_refusal_is_not_retried() -> None:
     assert clock.sleeps == []
 
 
+@pytest.mark.slow
 @responses.activate
 def test_gtts_requests_run_four_at_a_time_and_back_off_together(
         mp3_second: bytes, tmp_path: Path) -> None:
     import threading
     import time
 
-    from audiotour.build import BuildOptions, build
+    from audiotour.pipeline import BuildOptions, build
     from audiotour.tour import load_tour
 
     lock = threading.Lock()
@@ -244,6 +246,7 @@ def test_a_language_no_engine_speaks_is_the_users_mistake() -> None:
         choose_engine("auto", VoiceRequest(language="tlh"), lambda _: None)
 
 
+@pytest.mark.slow
 def test_every_engine_module_is_found_even_after_one_was_imported_alone() -> None:
     import subprocess
     import sys
@@ -255,6 +258,7 @@ def test_every_engine_module_is_found_even_after_one_was_imported_alone() -> Non
     assert out.strip() == "['espeak', 'gtts']"
 
 
+@pytest.mark.slow
 def test_the_bundled_voice_and_ffmpeg_work_without_system_packages(tmp_path: Path) -> None:
     # A laptop without Debian's espeak-ng or ffmpeg gets the wheels' own: prove those, whatever this machine has.
     import os

@@ -8,9 +8,9 @@ from typing import Any
 import gpxpy
 import gpxpy.gpx
 
+from audiotour.context import BuiltSegment
 from audiotour.guide import write_guide
 from audiotour.guide.gpx import tour_gpx
-from audiotour.context import BuiltSegment
 from audiotour.manifest import SegmentRecord, read_manifest
 from audiotour.publishers import context_for
 from audiotour.segments import make_segments

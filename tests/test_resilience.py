@@ -17,12 +17,12 @@ import responses
 from click.testing import CliRunner
 
 from audiocheck import decode
-from audiotour.build import BuildOptions, build
 from audiotour.cli import cli
 from audiotour.engines.gtts import GttsEngine
 from audiotour.errors import EngineUnavailable
 from audiotour.fsutil import TEMP_PREFIX
 from audiotour.locks import output_lock_path
+from audiotour.pipeline import BuildOptions, build
 from audiotour.segments import make_segments
 from audiotour.tour import load_tour
 from conftest import BuiltTour, build_offline
@@ -49,6 +49,7 @@ def assert_complete(output: Path, reference: BuiltTour) -> None:
     assert sorted(p.name for p in output.iterdir()) == sorted(p.name for p in reference.output.iterdir())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay_s", [0.3, 0.8, 1.3, 2.0])
 def test_a_build_killed_at_any_moment_resumes_to_a_complete_tour(
         built_tour: BuiltTour, tmp_path: Path, delay_s: float) -> None:
@@ -87,6 +88,7 @@ def test_a_second_build_sharing_the_cache_refuses(built_tour: BuiltTour, tmp_pat
     assert result.stderr.startswith(f"Error: another build is using the cache {cache}; wait for it")
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_leave_one_good_tour(built_tour: BuiltTour, tmp_path: Path) -> None:
     output = tmp_path / "out"
     env = {**os.environ, "AUDIOTOUR_CACHE": str(tmp_path / "cache")}
@@ -118,6 +120,7 @@ def test_a_full_disk_is_a_world_failure_with_nothing_half_written(
     assert [p.name for p in (tmp_path / "out").iterdir()] == [".audiotour-pending.json"]
 
 
+@pytest.mark.slow
 @responses.activate
 def test_a_connection_dropping_halfway_resumes_without_asking_again(
         mp3_second: bytes, tour_copy: Path, tmp_path: Path) -> None:  # noqa: F811

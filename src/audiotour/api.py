@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import build as build_stage
-from . import summary
-from .build import BuildOptions, BuildReport
+from . import pipeline, summary
 from .cache import default_cache_dir
 from .engines import VoiceRequest, engine_names, speakers
 from .errors import UsageError
+from .pipeline import BuildOptions, BuildReport
 from .progress import Progress
 from .publish import prepare_images
 from .segments import Segment, make_segments
@@ -76,5 +75,5 @@ def build(tour: str | Path | LoadedTour, output: str | Path = "audio_out", *, en
     loaded = _loaded(tour)
     options = BuildOptions(output=Path(output), cache_dir=Path(cache_dir) if cache_dir else default_cache_dir(),
                            engine=engine, force=force, base_url=base_url, jobs=jobs)
-    return build_stage.build(loaded, options, progress)
+    return pipeline.build(loaded, options, progress)
 

@@ -166,7 +166,8 @@ def _moving_mean(values: np.ndarray, window: int) -> np.ndarray:
     half = window // 2
     padded = np.pad(values, (half + 1, half), mode="edge")
     sums = np.cumsum(padded)
-    return (sums[window:] - sums[:-window]) / window
+    mean: np.ndarray = (sums[window:] - sums[:-window]) / window
+    return mean
 
 
 def silence(seconds: float, rate: int) -> AudioSegment:

@@ -45,16 +45,16 @@ def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTag
         if previous.tags_fingerprint == tags_fingerprint:
             return Episode(previous, placed, written=False)
         size, mtime_ns = retag(target, tags, chapters)
-        record = EpisodeRecord(EPISODE_NAME, previous.duration_s, previous.samples, size, previous.audio_fingerprint,
-                               tags_fingerprint, mtime_ns)
-        return Episode(record, placed, written=True)
+        retagged = EpisodeRecord(EPISODE_NAME, previous.duration_s, previous.samples, size,
+                                 previous.audio_fingerprint, tags_fingerprint, mtime_ns)
+        return Episode(retagged, placed, written=True)
 
     gap = encode_pause(gap_s, rate, cache_dir)
     sources: list[Path | bytes] = []
-    for index, record in enumerate(records):
+    for index, segment in enumerate(records):
         if index:
             sources.append(gap)
-        sources.append(output / record.file)
+        sources.append(output / segment.file)
     with atomic_path(target) as temporary:
         try:
             samples, stream_starts = stitch_files(sources, temporary)

@@ -27,7 +27,7 @@ def ffmpeg_path() -> str:
     try:
         import imageio_ffmpeg
 
-        return imageio_ffmpeg.get_ffmpeg_exe()
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
     except (ImportError, RuntimeError) as exc:
         raise WorldError(
             f"ffmpeg is not installed and the bundled one is missing ({exc}); "

@@ -103,7 +103,8 @@ def _interpolator() -> np.ndarray:
     t = (np.arange(taps) - (taps - 1) / 2) / _OVERSAMPLING
     kernel = np.sinc(t) * np.kaiser(taps, 5.0)
     phases = kernel.reshape(_TAPS_PER_PHASE, _OVERSAMPLING).T
-    return phases / phases.sum(axis=1, keepdims=True)
+    normalised: np.ndarray = phases / phases.sum(axis=1, keepdims=True)
+    return normalised
 
 
 def oversampled_envelope(samples: np.ndarray, near: float | None = None, margin_db: float = 6.0) -> np.ndarray:
@@ -113,14 +114,14 @@ def oversampled_envelope(samples: np.ndarray, near: float | None = None, margin_
     are oversampled, the costly part: elsewhere no inter-sample peak of speech reaches it,
     and the sample magnitude stands in.
     """
-    envelope = np.abs(samples)
+    envelope: np.ndarray = np.abs(samples)
     if near is None:
         regions = [(0, len(samples))]
     else:
         block = 2048
         peaks = np.maximum.reduceat(envelope, np.arange(0, len(envelope), block)) if len(envelope) else envelope
         hot = np.flatnonzero(peaks >= near * 10 ** (-margin_db / 20))
-        regions = [(i * block, min(len(samples), (i + 1) * block)) for i in hot]
+        regions = [(int(i) * block, min(len(samples), (int(i) + 1) * block)) for i in hot]
     pad = _TAPS_PER_PHASE
     for start, end in regions:
         lo, hi = max(0, start - pad), min(len(samples), end + pad)

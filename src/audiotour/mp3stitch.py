@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
 
 _BITRATES_KBPS = {
     1: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],  # MPEG-1 Layer III
@@ -114,7 +113,7 @@ def parse(data: bytes | memoryview) -> Stream:
     lame = _lame_field(info, fmt)
     delay_padding = int.from_bytes(info[lame + 21 : lame + 24], "big")
     audio = view[start + info_length :]
-    ends = []
+    ends: list[int] = []
     position = 0
     # Walk the frames: it proves the stream is CBR and whole, and maps it for the seek table.
     while position < len(audio):
@@ -183,15 +182,6 @@ def _crc_table() -> list[int]:
     return _TABLE
 
 
-def stitch(streams: Iterable[Stream], out: BinaryIO) -> int:
-    """Write ``streams`` as one MP3 to ``out``; return the number of decoded samples it holds."""
-    streams = list(streams)
-    out.write(joined_header(streams))
-    for stream in streams:
-        out.write(stream.audio)
-    return decoded_samples(streams)
-
-
 def decoded_samples(streams: list[Stream]) -> int:
     return sum(s.frames for s in streams) * streams[0].format.samples_per_frame - streams[0].delay - streams[-1].padding
 
@@ -220,7 +210,7 @@ def joined_header(streams: list[Stream]) -> bytes:
         music_crc = crc16_append(music_crc, stream.music_crc, stream.audio_length)
     info[lame + 32 : lame + 34] = music_crc.to_bytes(2, "big")
     info[lame + 34 : lame + 36] = b"\0\0"
-    info[lame + 34 : lame + 36] = crc16(info[:_TAG_CRC_SPAN]).to_bytes(2, "big")
+    info[lame + 34 : lame + 36] = crc16(bytes(info[:_TAG_CRC_SPAN])).to_bytes(2, "big")
     return bytes(info)
 
 

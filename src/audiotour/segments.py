@@ -101,7 +101,7 @@ def make_segments(tour: Tour) -> tuple[Segment, ...]:
     segments = []
     for index, (segment_id, kind, title, text, stop, stop_index) in enumerate(sections):
         narration = tuple(split_paragraphs(text))
-        paragraphs = [(sentence(title),)]
+        paragraphs: list[tuple[Sentence, ...]] = [(sentence(title),)]
         paragraphs += [tuple(sentence(s) for s in pack.split_sentences(p)) for p in narration]
         segments.append(Segment(index, segment_id, kind, title, tuple(p for p in paragraphs if p), narration,
                                 digits, stop, stop_index))

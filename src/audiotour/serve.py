@@ -241,7 +241,7 @@ def _network_address() -> str:
 
 def announce(url: str, host: str, out: TextIO) -> None:
     """The URL, a QR code of it for the phone's camera, and what this address can and cannot do."""
-    import qrcode  # type: ignore[import-untyped]  # no type information shipped
+    import qrcode
 
     out.write(f"Serving the tour at {url}\n")
     code = qrcode.QRCode(border=2)

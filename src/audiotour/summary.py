@@ -5,7 +5,7 @@ from pathlib import Path
 
 from gpxpy.geo import haversine_distance
 
-from .tour import Tour
+from .tour import Section, Stop, Tour
 
 WORDS_PER_MINUTE = 165
 """Words per minute heard, pauses between sentences included (measured on the shipped tour)."""
@@ -23,7 +23,7 @@ def route_km(tour: Tour) -> float:
 
 def narration_words(tour: Tour) -> int:
     """Words spoken: every part's title (announced first) and narration."""
-    parts = [*tour.stops, *(x for x in (tour.intro, tour.outro) if x)]
+    parts: list[Stop | Section] = [*tour.stops, *(x for x in (tour.intro, tour.outro) if x)]
     return sum(count_words(f"{p.title} {p.narration}") for p in parts)
 
 

@@ -255,7 +255,7 @@ def _first_error(exc: ValidationError, document: YamlDocument) -> TourError:
     problem = ctx.get("error")
     if isinstance(problem, _FieldProblem):
         return document.error(problem.key, problem.message)
-    return document.error(key, _describe(error, key, document))
+    return document.error(key, _describe(dict(error), key, document))
 
 
 def _is_union_tag(part: str | int) -> bool:
@@ -335,7 +335,7 @@ def _describe(error: dict[str, Any], key: PathKey, document: YamlDocument) -> st
         return str(ctx.get("error", error["msg"]))
     if kind.startswith("datetime") or kind.startswith("date"):
         return f"{_show(value)} is not a date; write e.g. 1944-08-15 or 1944-08-15T08:00"
-    return error["msg"]
+    return str(error["msg"])
 
 
 def _pattern_hint(field: str) -> str:

@@ -156,7 +156,7 @@ def _index(
         raise TourError(
             "anchors and aliases (& and *) are not allowed in a tour file; write the value out",
             path=path,
-            line=_nearest(positions, key).line if _nearest(positions, key) else node.start_mark.line + 1,
+            line=nearest.line if (nearest := _nearest(positions, key)) else node.start_mark.line + 1,
             field=format_key(key) or None,
         )
     seen.add(id(node))

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from ..engines import engine_names
 from ..errors import AudiotourError, ExitStatus
 from .output import error_line, progress_for

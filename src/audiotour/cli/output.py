@@ -61,6 +61,7 @@ class PlainProgress:
 class TerminalProgress(PlainProgress):
     @contextmanager
     def phase(self, label: str, total: int) -> Iterator[Phase]:
+        bar: click._termui_impl.ProgressBar[int]
         with click.progressbar(length=max(total, 1), label=label.ljust(14), file=self.stream,
                                show_pos=True) as bar:
             class _Bar:

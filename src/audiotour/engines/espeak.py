@@ -133,7 +133,7 @@ class EspeakEngine(Engine):
 
     @property
     def sample_rate(self) -> int:
-        return self.library.sample_rate
+        return int(self.library.sample_rate)
 
     def synthesize(self, text: str) -> Speech:
         pcm = self.library.speak(self.voice_name, self.words_per_minute, text)

@@ -79,4 +79,4 @@ def write_guide(context: PublishContext) -> list[str]:
 
 
 def _asset(name: str) -> bytes:
-    return resources.files(__name__).joinpath("assets", name).read_bytes()
+    return resources.files(__name__).joinpath("assets").joinpath(name).read_bytes()

@@ -8,6 +8,7 @@ rule runs last so that roman numerals and abbreviations are gone by then.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ def plain_integers(text: str, loc: Locale) -> str:
         # 1944 is a year far more often than a count: most languages say years their own way.
         for kind in (("year", "cardinal") if 1100 <= number <= 2099 and len(match.group(0)) == 4 else ("cardinal",)):
             try:
-                return num2words(number, lang=loc.n2w, to=kind)
+                return str(num2words(number, lang=loc.n2w, to=kind))
             except (NotImplementedError, OverflowError, ValueError, TypeError, KeyError):
                 continue
         return match.group(0)
@@ -220,7 +221,8 @@ def expand(text: str, table: list[tuple[re.Pattern[str], str, bool]]) -> str:
         return replacement + (keep_stop(match) if may_end_sentence else "")
 
     for pattern, replacement, may_end_sentence in table:
-        text = pattern.sub(lambda m, r=replacement, e=may_end_sentence: replace(m, r, e), text)
+        text = pattern.sub(functools.partial(replace, replacement=replacement, may_end_sentence=may_end_sentence),
+                           text)
     return text
 
 

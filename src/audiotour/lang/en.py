@@ -100,7 +100,7 @@ def en_ampersand(text: str, loc: Locale) -> str:
 
 def _en_cardinal(n: int, loc: Locale) -> str:
     # num2words writes "one thousand, five hundred": the comma would be a pause.
-    return num2words(n, lang=loc.n2w or "en").replace(",", "")
+    return str(num2words(n, lang=loc.n2w or "en")).replace(",", "")
 
 
 def en_world_wars(text: str, loc: Locale) -> str:
@@ -241,7 +241,7 @@ def en_numbers(text: str, loc: Locale) -> str:
         is_year = raw_int.isdigit() and len(raw_int) == 4 and 1000 <= integer <= 2099
         if is_year and unit is None and not (sign or frac or magnitude):
             # "fifteen hundred men" is as natural as "in fifteen hundred".
-            return num2words(integer, lang=loc.n2w or "en", to="year")
+            return str(num2words(integer, lang=loc.n2w or "en", to="year"))
 
         words = sign + _en_cardinal(integer, loc)
         if unit and unit.currency and frac and len(frac) <= 2 and not magnitude:

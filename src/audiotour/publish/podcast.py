@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import PurePath
 from urllib.parse import quote
 
-from .. import __version__
+from .._version import __version__
 from ..context import BuiltSegment, PublishContext
 from ..errors import Remedy, WorldError
 from ..lang import pack_for

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
 from .context import BuiltSegment, Cover, PublishContext
 from .engines import Engine, VoiceRequest, choose_engine
