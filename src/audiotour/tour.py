@@ -75,7 +75,8 @@ RelativeFile = Annotated[str, AfterValidator(_relative_file)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # Field docstrings become the descriptions of the published JSON Schema (editors show them).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, use_attribute_docstrings=True)
 
 
 def _engine_name(value: str) -> str:
@@ -87,49 +88,80 @@ def _engine_name(value: str) -> str:
 
 
 class Voice(Model):
+    """Who speaks the tour."""
+
     engine: Annotated[str, AfterValidator(_engine_name)] = "auto"
+    """`auto` (Google's voice when reachable, else eSpeak NG offline), or a registered engine: gtts, espeak."""
     tld: Annotated[str, Field(pattern=r"^[a-z]{2,3}(\.[a-z]{2,3})?$")] | None = None
+    """Google's domain for the accent (fr, ca, com, co.uk); default from the language."""
     slow: bool = False
+    """Speak slowly."""
 
 
 class Location(Model):
+    """Where a visitor stands to listen (WGS 84, decimal degrees)."""
+
     lat: Annotated[float, Field(ge=-90, le=90)]
+    """Latitude, e.g. 43.1727."""
     lon: Annotated[float, Field(ge=-180, le=180)]
+    """Longitude, e.g. 6.5330."""
 
 
 class Link(Model):
     title: Line
+    """What the link is, as shown."""
     url: Annotated[str, Field(pattern=WEB_ADDRESS.pattern, max_length=2000)]
+    """A full address starting with https:// (or http://)."""
 
 
 class Pauses(Model):
     """Silence, in seconds, that the assembly puts between pieces of speech."""
 
     sentence: Annotated[float, Field(ge=0, le=5)] = 0.45
+    """Between two sentences."""
     paragraph: Annotated[float, Field(ge=0, le=10)] = 0.9
+    """Between two paragraphs (and after the title)."""
     segment: Annotated[float, Field(ge=0, le=30)] = 2.0
+    """Between two segments in the whole-tour episode."""
 
 
 class AudioSettings(Model):
+    """How the tour sounds."""
+
     loudness: Annotated[float, Field(ge=-36, le=-10)] = -16.0
     """Integrated loudness target in LUFS, as measured on two speakers."""
     pauses: Pauses = Pauses()
+    """Silence between pieces of speech, in seconds."""
 
 
 class Section(Model):
+    """The introduction or the conclusion: spoken before the first stop or after the last."""
+
     title: Line
+    """Spoken first, and the segment's title in players."""
     narration: Text
+    """The text to speak; blank lines separate paragraphs."""
 
 
 class Stop(Model):
+    """One place of the tour, one segment."""
+
     title: Line
+    """Spoken first, and the segment's title in players and the guide."""
     id: Slug | None = None
+    """Lowercase letters, digits and hyphens; names its files. Default: from the title."""
     narration: Text
+    """The text to speak; blank lines separate paragraphs."""
     location: Location | None = None
+    """Where the visitor stands; needed for the map, the GPX and the guide's triggering."""
     radius: Annotated[float, Field(gt=0, le=10_000)] = 150
+    """Metres around the location within which the guide starts the stop."""
     date: datetime | date | None = None
+    """When what is told happened, e.g. 1944-08-15 or 1944-08-15T08:00."""
     image: RelativeFile | None = None
+    """A picture of the place, inside the tour's folder (JPEG, PNG, WebP…)."""
     links: list[Link] = []
+    """Where to read more."""
 
     @field_validator("date", mode="before")
     @classmethod
@@ -151,18 +183,32 @@ class Stop(Model):
 
 
 class Tour(Model):
+    """An audiotour tour file (tour.yml): the text of a guided visit and where it happens."""
+
     title: Line
+    """The tour's name: album, podcast and page title."""
     description: Text
+    """One or two sentences for podcast apps and the tags."""
     language: Annotated[str, Field(pattern=LANGUAGE_TAG.pattern)] = "fr"
+    """BCP 47 language tag: fr, en, fr-CA…"""
     author: Line = "audiotour"
+    """Who made the tour: artist and podcast author."""
     cover: RelativeFile | None = None
+    """Square cover art inside the tour's folder; drawn from the title when absent."""
     base_url: Annotated[str, Field(pattern=WEB_ADDRESS.pattern)] | None = None
+    """Where the output folder will be published (https://…/); needed for the podcast feed."""
     voice: Voice = Voice()
+    """Who speaks the tour."""
     audio: AudioSettings = AudioSettings()
+    """Loudness and pauses."""
     lexicon: dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(max_length=500)]] = {}
+    """Whole-word replacements made before speech: how to say a name (Dragoon: Dragoune)."""
     intro: Section | None = None
+    """Spoken before the first stop."""
     outro: Section | None = None
+    """Spoken after the last stop."""
     stops: Annotated[list[Stop], Field(min_length=1, max_length=500)]
+    """The places, in the order of the visit."""
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Tour:

@@ -133,6 +133,14 @@ def serve(directory: Path, host: str, port: int, verbose: bool) -> None:
     run_serve(directory, host, port, sys.stdout)
 
 
+@cli.command()
+def schema() -> None:
+    """Print the tour file's JSON Schema (for editors: see docs/tour-file.md)."""
+    from ..schema import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
 def _minutes(seconds: float) -> str:
     minutes, rest = divmod(int(round(seconds)), 60)
     return f"{minutes} min {rest:02d} s"
