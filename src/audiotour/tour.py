@@ -44,6 +44,13 @@ def _text(value: str) -> str:
     return stripped
 
 
+def _narration(value: str) -> str:
+    value = _text(value)
+    if not any(ch.isalnum() for ch in value):
+        raise ValueError("has no words, only punctuation or symbols; write the text to be spoken")
+    return value
+
+
 def _one_line(value: str) -> str:
     value = _text(value)
     if "\n" in value:
@@ -68,6 +75,7 @@ def _relative_file(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_text)]
+Narration = Annotated[str, AfterValidator(_narration)]
 Line = Annotated[str, AfterValidator(_one_line)]
 Slug = Annotated[str, AfterValidator(_slug)]
 RelativeFile = Annotated[str, AfterValidator(_relative_file)]
@@ -109,13 +117,13 @@ class AudioSettings(Model):
 
 class Section(Model):
     title: Line
-    narration: Text
+    narration: Narration
 
 
 class Stop(Model):
     title: Line
     id: Slug | None = None
-    narration: Text
+    narration: Narration
     location: Location | None = None
     radius: Annotated[float, Field(gt=0, le=10_000)] = 150
     date: datetime | date | None = None
