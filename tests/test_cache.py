@@ -218,3 +218,51 @@ def test_stale_temporaries_are_removed_but_not_a_writer_s(tmp_path: Path) -> Non
     fresh.write_bytes(b"x")
     remove_stale_temporaries(tmp_path)
     assert not stale.exists() and fresh.exists()
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from audiotour.cli import cli
+
+    result = CliRunner(mix_stderr=False).invoke(cli, list(args), prog_name="audiotour")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_cache_command_shows_prunes_and_verifies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUDIOTOUR_CACHE", str(tmp_path))
+    now = time.time()
+    cache = SpeechCache(tmp_path)
+    cache.put(KEY, SPEECH)
+    cache.put(OTHER, SPEECH)
+    size = (tmp_path / "speech" / KEY[:2] / f"{KEY}.wav").stat().st_size
+    os.utime(tmp_path / "speech" / OTHER[:2] / f"{OTHER}.wav", (now - 40 * 86400,) * 2)
+    code, out, err = _cli("cache", "info")
+    assert (code, err) == (0, "")
+    assert out == (f"Cache: {tmp_path}\nSize: 2 entries, {size * 2 / 1024:.1f} kB\n"
+                   "Last used: just now (the least recently used: 40 days ago)\n")
+
+    bad = tmp_path / "speech" / KEY[:2] / f"{KEY}.wav"
+    bad.write_bytes(bad.read_bytes()[:-1])
+    code, out, err = _cli("cache", "verify")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [f"Removed {bad}: {size - 1} bytes where the header says {size}",
+                                "Checked 2 entries; removed 1 that could not be trusted; a build synthesises "
+                                "them again."]
+
+    code, out, err = _cli("cache", "prune", "--older-than", "30d", "--max-size", "500M")
+    assert (code, out, err) == (0, f"Removed 1 entry ({size / 1024:.1f} kB); 0 entries left (0 bytes).\n", "")
+    assert _cli("cache", "info")[1] == f"Cache: {tmp_path}\nSize: 0 entries, 0 bytes\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((), "Error: say what to remove: --older-than 30d, --max-size 500M, or both\n"),
+    (("--older-than", "30"), "Error: --older-than: '30' is not a duration; write e.g. 30d, 12h or 2w\n"),
+    (("--older-than", "1" * 500 + "d"), f"Error: --older-than: '{'1' * 500}d' is not a duration; write e.g. 30d, "
+                                         "12h or 2w\n"),
+    (("--max-size", "lots"), "Error: --max-size: 'lots' is not a size; write e.g. 500M or 2G\n"),
+])
+def test_prune_refuses_what_it_cannot_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...],
+                                           message: str) -> None:
+    monkeypatch.setenv("AUDIOTOUR_CACHE", str(tmp_path))
+    assert _cli("cache", "prune", *args) == (2, "", message)
