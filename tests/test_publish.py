@@ -27,7 +27,7 @@ from audiotour import artifacts
 from audiotour.artifacts import PublishContext
 from audiotour.errors import ExitStatus, TourError, WorldError
 from audiotour.manifest import read_manifest
-from audiotour.publish import check_images, cover_jpeg, publish_podcast
+from audiotour.publish import check_images, prepare_images, publish_podcast
 from audiotour.publish.cover import prepare_cover
 from audiotour.publish.identity import PreviousFeed, podcast_guid_for, read_previous
 from audiotour.tour import LoadedTour, load_tour
@@ -318,8 +318,8 @@ def test_generated_cover_is_a_square_rgb_jpeg_and_the_same_every_time(published:
         # Not a blank square: the title is drawn in white on a dark ground.
         darkest, brightest = cover.convert("L").getextrema()
         assert darkest < 80 and brightest > 200
-    assert cover_jpeg(published.loaded) == data
-    assert cover_jpeg(load_tour(published.tour_path)) == data
+    assert prepare_images(published.loaded).jpeg == data
+    assert prepare_images(load_tour(published.tour_path)).jpeg == data
 
 
 def write_tour_with_cover(folder: Path, cover: str | None = "cover.img") -> Path:
@@ -376,7 +376,7 @@ def test_unreadable_cover_is_a_tour_error_naming_the_field(tmp_path: Path) -> No
     (tmp_path / "cover.img").write_text("not an image", "utf-8")
     loaded = load_tour(write_tour_with_cover(tmp_path))
     with pytest.raises(TourError) as caught:
-        cover_jpeg(loaded)
+        prepare_cover(loaded)
     assert caught.value.exit_status == ExitStatus.USER_ERROR
     assert str(caught.value) == (f"{loaded.path}:5: cover: 'cover.img' is not a readable image; "
                                  "use a JPEG or PNG file")

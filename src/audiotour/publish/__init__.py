@@ -7,7 +7,7 @@ anything is written.
 from __future__ import annotations
 
 from ..tour import LoadedTour
-from .cover import COVER_NAME, Cover, cover_jpeg, prepare_cover
+from .cover import COVER_NAME, Cover, prepare_cover
 from .feed import FEED_NAME
 from .images import check_stop_images
 from .podcast import publish_podcast
@@ -32,5 +32,4 @@ def check_images(loaded: LoadedTour) -> None:
     prepare_images(loaded)
 
 
-__all__ = ["COVER_NAME", "Cover", "check_images", "cover_jpeg", "podcast_names", "prepare_images",
-           "publish_podcast"]
+__all__ = ["COVER_NAME", "Cover", "check_images", "podcast_names", "prepare_images", "publish_podcast"]

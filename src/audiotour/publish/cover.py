@@ -31,11 +31,6 @@ class Cover:
     """What had to be done to the user's image, to tell them once per build."""
 
 
-def cover_jpeg(loaded: LoadedTour) -> bytes:
-    """The cover as JPEG bytes, for `cover.jpg` and for the APIC frame of every MP3."""
-    return prepare_cover(loaded).jpeg
-
-
 def prepare_cover(loaded: LoadedTour) -> Cover:
     """The tour's cover made podcast-ready, or one drawn from its title; a TourError naming
     `cover` when the image cannot be read. A build prepares it once and passes it along."""
@@ -50,10 +45,11 @@ def _convert_user_cover(loaded: LoadedTour, relative: str) -> Cover:
     image = source.image
     width, height = image.size
     shape_ok = width == height and MIN_SIDE <= width <= MAX_SIDE and not source.rotated
-    if shape_ok and source.format == "JPEG" and image.mode == "RGB":
+    if shape_ok and source.format == "JPEG" and image.mode == "RGB" and source.clean:
         return Cover(source.data)
     if shape_ok and source.format in KEPT_FORMATS and image.mode != "CMYK":
-        # A good PNG (or grey JPEG): only the encoding changes, nothing the user would notice.
+        # A good PNG, a grey JPEG, or a photo carrying EXIF (where it was taken, the camera's serial
+        # number): only the encoding changes, nothing the user would notice.
         return Cover(jpeg_bytes(image))
 
     # Resampling a palette image would fall back to nearest-neighbour: work in RGB.
