@@ -24,7 +24,6 @@ from audiotour.cache import (
 )
 from audiotour.engines import Speech
 from audiotour.fsutil import TEMP_PREFIX
-
 from conftest import build_offline
 
 KEY = SpeechCache.key("espeak-ng 1.51 fr 175", "Bonjour.")

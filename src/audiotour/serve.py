@@ -222,7 +222,7 @@ class TourHandler(BaseHTTPRequestHandler):
                 self.close_connection = True  # a body we do not read must not be taken for the next request
             handler = getattr(self, f"do_{self.command}", None)
             if handler is None:
-                self.send_error(HTTPStatus.NOT_IMPLEMENTED, f"{self.command} is not supported")
+                self.send_error(HTTPStatus.NOT_IMPLEMENTED)
                 return
             handler()
             self.wfile.flush()

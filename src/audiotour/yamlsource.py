@@ -152,7 +152,7 @@ class _DepthLimitedLoader(yaml.SafeLoader):
             raise _TooDeep(self.get_mark())
         super().fetch_flow_collection_start(token_class)  # type: ignore[misc]
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:

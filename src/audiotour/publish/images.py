@@ -202,7 +202,7 @@ def png_bytes(image: Image.Image) -> bytes:
     clean = image.copy()
     clean.info = {}
     buffer = io.BytesIO()
-    clean.save(buffer, "PNG", optimize=True, **kept)
+    clean.save(buffer, "PNG", **kept)
     return buffer.getvalue()
 
 
