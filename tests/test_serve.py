@@ -360,3 +360,20 @@ def test_connections_beyond_the_limit_get_503_and_the_server_recovers(impatient:
         time.sleep(0.1)
     else:
         pytest.fail("the server did not recover its connections")
+
+
+def test_a_bug_of_ours_is_one_log_line_and_a_500(logged: tuple[int, list[str]], monkeypatch: pytest.MonkeyPatch,
+                                                  capfd: pytest.CaptureFixture[str]) -> None:
+    port, lines = logged
+    original = serve_module.TourHandler._answer_file
+
+    def broken(self: serve_module.TourHandler, url_path: str, target: Path | None, with_body: bool) -> None:
+        if url_path == "/boom":
+            raise RuntimeError("boom")
+        original(self, url_path, target, with_body)
+
+    monkeypatch.setattr(serve_module.TourHandler, "_answer_file", broken)
+    assert get(port, "/boom")[0] == 500
+    assert any(line.endswith("internal error (RuntimeError: boom)") for line in lines)
+    assert get(port, "/01-a.mp3")[:3:2] == (200, AUDIO)
+    assert "Traceback" not in capfd.readouterr().err

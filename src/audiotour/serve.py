@@ -109,7 +109,7 @@ class _HeadReader:
                 return self._take(limit)
             if end and (limit < 0 or end <= limit):
                 return self._take(end)
-            if len(self.buffer) > self.budget:
+            if self.taken + len(self.buffer) > self.budget:
                 raise _HeadTooLarge
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
@@ -179,8 +179,8 @@ class TourServer(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         """One line for what no handler caught, never a traceback: the server goes on."""
         kind, error, _ = sys.exc_info()
-        if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
-            return  # the client went away: nothing of ours to report
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return  # the client went away or fell silent: nothing of ours to report
         if self.log is not None:
             self.log(f"{_printable(str(client_address))} internal error "
                      f"({kind.__name__ if kind else 'unknown'}: {_printable(str(error))})")
