@@ -19,7 +19,7 @@ from audiotour.cache import (
     decode_entry,
     encode_entry,
     prune,
-    remove_stale_temporaries,
+    remove_abandoned_temporaries,
     verify,
 )
 from audiotour.engines import Speech
@@ -54,7 +54,6 @@ DAMAGE = {
     "a bit flipped in the header": (lambda d: _flip(d, 5), "bytes where the header says"),
     "random bytes": (lambda d: random.Random(2).randbytes(len(d)), "not a WAV file"),
     "empty": (lambda d: b"", "not a WAV file"),
-    "an entry without a checksum": (lambda d: _old_format(SPEECH), "no checksum"),
     "another sentence's entry": (lambda d: encode_entry(OTHER, SPEECH), "the entry of another sentence"),
 }
 
@@ -85,6 +84,18 @@ def test_a_damaged_or_foreign_entry_is_discarded_with_a_warning(tmp_path: Path, 
     assert cache.get(KEY) == SPEECH and len(heard) == 1
 
 
+def test_entries_of_an_older_audiotour_are_synthesised_again_with_one_warning(tmp_path: Path) -> None:
+    heard: list[str] = []
+    cache = SpeechCache(tmp_path, on_warning=heard.append)
+    for key in (KEY, OTHER):
+        path = tmp_path / "speech" / key[:2] / f"{key}.wav"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_old_format(SPEECH))
+        assert cache.get(key) is None and not path.exists()
+    assert heard == [f"the cache {tmp_path} holds speech from an older audiotour, without checksums; it is "
+                     "synthesised again as needed ('audiotour cache verify' removes it all at once)"]
+
+
 def test_any_single_flipped_bit_is_caught(tmp_path: Path) -> None:
     short = Speech(pcm=SPEECH.pcm[:200], sample_rate=16000)
     data = encode_entry(KEY, short)
@@ -98,9 +109,10 @@ def test_a_build_on_a_damaged_cache_gives_the_same_audio(tour_copy: Path, tmp_pa
     cache = tmp_path / "cache"
     first = build_offline(tour_copy, tmp_path / "first", cache, jobs=1)
     entries = sorted((cache / "speech").rglob("*.wav"))
-    assert len(entries) >= len(DAMAGE)
+    assert len(entries) >= len(DAMAGE) + 1
+    spoilers = [spoil for spoil, _ in DAMAGE.values()] + [lambda d: _old_format(SPEECH)]
     for index, path in enumerate(entries):
-        spoil, _ = list(DAMAGE.values())[index % len(DAMAGE)]
+        spoil = spoilers[index % len(spoilers)]
         path.write_bytes(spoil(path.read_bytes()))
     again = build_offline(tour_copy, tmp_path / "again", cache, jobs=1)
     assert again.sentences_synthesized == first.sentences_synthesized == len(entries)
@@ -200,8 +212,11 @@ def test_verify_removes_what_cannot_be_trusted(tmp_path: Path) -> None:
     moved = tmp_path / "speech" / "00" / f"{'0' * 64}.wav"
     moved.parent.mkdir()
     shutil.copy(good, moved)
+    old = tmp_path / "speech" / "11" / f"{'1' * 64}.wav"
+    old.parent.mkdir()
+    old.write_bytes(_old_format(SPEECH))
     result = verify(tmp_path)
-    assert result.checked == 4
+    assert (result.checked, result.unchecked) == (5, 1) and not old.exists()
     reasons = dict(result.removed)
     assert set(reasons) == {bad, stray, moved}
     assert "bytes where the header says" in reasons[bad]
@@ -215,7 +230,7 @@ def test_stale_temporaries_are_removed_but_not_a_writer_s(tmp_path: Path) -> Non
     stale = _entry(tmp_path, f"ab/{TEMP_PREFIX}1.wav", 10, 1, now, folder="speech/")
     fresh = tmp_path / "speech" / "ab" / f"{TEMP_PREFIX}2.wav"
     fresh.write_bytes(b"x")
-    remove_stale_temporaries(tmp_path)
+    remove_abandoned_temporaries(tmp_path)
     assert not stale.exists() and fresh.exists()
 
 
@@ -243,11 +258,17 @@ def test_the_cache_command_shows_prunes_and_verifies(tmp_path: Path, monkeypatch
 
     bad = tmp_path / "speech" / KEY[:2] / f"{KEY}.wav"
     bad.write_bytes(bad.read_bytes()[:-1])
+    for digit in "12":
+        old = tmp_path / "speech" / (digit * 2) / f"{digit * 64}.wav"
+        old.parent.mkdir()
+        old.write_bytes(_old_format(SPEECH))
     code, out, err = _cli("cache", "verify")
     assert (code, err) == (0, "")
     assert out.splitlines() == [f"Removed {bad}: {size - 1} bytes where the header says {size}",
-                                "Checked 2 entries; removed 1 that could not be trusted; a build synthesises "
+                                "Removed 2 entries written by an older audiotour, without checksums.",
+                                "Checked 4 entries; removed 3 that could not be trusted; a build synthesises "
                                 "them again."]
+    assert _cli("cache", "verify")[1] == "Checked 1 entry; all sound.\n"
 
     code, out, err = _cli("cache", "prune", "--older-than", "30d", "--max-size", "500M")
     assert (code, out, err) == (0, f"Removed 1 entry ({size / 1024:.1f} kB); 0 entries left (0 bytes).\n", "")

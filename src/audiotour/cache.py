@@ -59,6 +59,10 @@ class BadEntry(Exception):
     """An entry that cannot be trusted; the message says why."""
 
 
+class UncheckedEntry(BadEntry):
+    """A WAV without our checksum: most likely written by an audiotour before entries carried one."""
+
+
 def encode_entry(key: str, speech: Speech) -> bytes:
     """A mono 16-bit WAV holding ``speech``, with the chunk that lets `decode_entry` verify it."""
     pcm = speech.pcm
@@ -91,7 +95,7 @@ def decode_entry(key: str, data: bytes) -> Speech:
     if offset != len(data):
         raise BadEntry(f"{len(data) - offset} stray bytes at the end")
     if CHECK_CHUNK not in chunks:
-        raise BadEntry("no checksum (written by an older audiotour, or not by audiotour)")
+        raise UncheckedEntry("no checksum (written by an older audiotour, or not by audiotour)")
     check, fmt, pcm = chunks[CHECK_CHUNK], chunks.get(b"fmt "), chunks.get(b"data")
     if len(check) != _CHECK.size or fmt is None or len(fmt) != _FORMAT.size or pcm is None:
         raise BadEntry("an incomplete header")
@@ -121,6 +125,7 @@ class SpeechCache:
         """``on_warning`` hears of each entry found damaged (the build passes its progress output)."""
         self.root = root
         self.on_warning = on_warning
+        self._told_unchecked = False
 
     @staticmethod
     def key(engine_identity: str, text: str) -> str:
@@ -145,6 +150,14 @@ class SpeechCache:
             return None
         try:
             speech = decode_entry(key, data)
+        except UncheckedEntry:
+            # After an upgrade every entry is one: say it once, not once per sentence.
+            if not self._told_unchecked:
+                self._told_unchecked = True
+                self._warn(f"the cache {self.root} holds speech from an older audiotour, without checksums; "
+                           "it is synthesised again as needed ('audiotour cache verify' removes it all at once)")
+            _remove(path)
+            return None
         except BadEntry as exc:
             self._warn(f"discarded the cached speech {path}: {exc}; synthesising it again")
             _remove(path)
@@ -185,6 +198,8 @@ class Verified:
     checked: int
     removed: tuple[tuple[Path, str], ...]
     """Each damaged or foreign entry removed, and why."""
+    unchecked: int = 0
+    """Entries without a checksum (an older audiotour's) removed: counted, not listed."""
 
 
 @dataclass(frozen=True)
@@ -232,7 +247,7 @@ def prune(root: Path | None = None, *, older_than_s: float | None = None, max_by
 def verify(root: Path | None = None) -> Verified:
     """Read every speech entry; remove those that are damaged, foreign, or not entries at all."""
     root = default_cache_dir() if root is None else root
-    checked = 0
+    checked = unchecked = 0
     removed: list[tuple[Path, str]] = []
     speech = root / "speech"
     for path in sorted(speech.rglob("*")) if speech.is_dir() else []:
@@ -245,16 +260,19 @@ def verify(root: Path | None = None) -> Verified:
                 raise BadEntry("not a cache entry")
             bytes.fromhex(key)
             decode_entry(key, path.read_bytes())
+        except UncheckedEntry:
+            unchecked += 1
+            _remove(path)
         except (BadEntry, ValueError) as exc:
             removed.append((path, str(exc) if isinstance(exc, BadEntry) else "not a cache entry"))
             _remove(path)
         except OSError:
             continue  # gone meanwhile (a prune), or unreadable: nothing to say about its content
     _remove_empty_folders(root)
-    return Verified(checked, tuple(removed))
+    return Verified(checked, tuple(removed), unchecked)
 
 
-def remove_stale_temporaries(root: Path, *, older_than_s: float = STALE_TEMPORARY_S) -> None:
+def remove_abandoned_temporaries(root: Path, *, older_than_s: float = STALE_TEMPORARY_S) -> None:
     """Temporary files killed writers left behind; recent ones may be another build's, writing now."""
     _remove_stale_temporaries(root, time.time(), older_than_s)
 

@@ -273,6 +273,9 @@ def cache_verify_command(verbose: bool) -> None:
     result = verify()
     for path, reason in result.removed:
         click.echo(f"Removed {path}: {reason}")
+    if result.unchecked:
+        click.echo(f"Removed {_entries_shown(result.unchecked)} written by an older audiotour, without checksums.")
+    removed = len(result.removed) + result.unchecked
     click.echo(f"Checked {_entries_shown(result.checked)}; "
-               + (f"removed {len(result.removed)} that could not be trusted; a build synthesises them again."
-                  if result.removed else "all sound."))
+               + (f"removed {removed} that could not be trusted; a build synthesises them again."
+                  if removed else "all sound."))
