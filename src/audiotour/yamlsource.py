@@ -23,7 +23,8 @@ MAX_NODES = 100_000
 
 MAX_DEPTH = 64
 """Lists and mappings nested deeper than this are refused: a tour needs five levels. PyYAML
-composes (and Python recurses) once per level, so the limit is checked while composing."""
+composes (and Python recurses) once per level, so the limit is checked while scanning and
+composing, before any recursion runs deep."""
 
 PathKey = tuple[str | int, ...]
 
