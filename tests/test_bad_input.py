@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -66,6 +68,31 @@ def test_a_very_long_narration_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "tour.yml"
     path.write_text("title: T\ndescription: D\nstops:\n  - title: A\n    narration: " + "mot " * 10_000 + "\n", "utf-8")
     with pytest.raises(TourError, match=r":5: stops\[0\].narration: is 39999 characters long; the limit is 30000"):
+        load_tour(path)
+
+
+@pytest.mark.parametrize("text", [
+    "title: [" + "[" * 50_000,
+    "title: T\ndescription: {" + "a: {" * 50_000,
+    "title: T\nstops:\n" + "".join("  " * depth + "-\n" for depth in range(1_000)),
+    "title: T\nstops:\n" + "".join(" " * depth + "a:\n" for depth in range(1_000)),
+    "title: T\nstops:\n" + "- " * 50_000 + "x\n",
+])
+def test_deep_nesting_is_refused_at_once(text: str) -> None:
+    path = _write(text)
+    started = time.monotonic()
+    with pytest.raises(TourError) as raised:
+        load_tour(path)
+    assert time.monotonic() - started < 1
+    assert re.fullmatch(rf"{re.escape(str(path))}:\d+:\d+: values are nested more than 64 levels deep; "
+                        r"a tour needs a handful \(check for unclosed \[ or \{\)", str(raised.value))
+
+
+def test_nesting_up_to_the_limit_is_still_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "tour.yml"
+    path.write_text("title: T\ndescription: D\nstops:\n  - title: A\n    narration: x\n"
+                    "    links: " + "[" * 61 + "]" * 61 + "\n", "utf-8")
+    with pytest.raises(TourError, match=r"stops\[0\]\.links\[0\]"):  # the model refuses it, not the parser
         load_tour(path)
 
 

@@ -198,25 +198,27 @@ def test_ffprobe_lists_the_same_chapters_where_installed(built_tour: BuiltTour) 
 
 
 def test_a_build_removes_only_what_it_wrote(tmp_path: Path) -> None:
-    # Built into the tour's own folder, beside the author's files, some named like ours.
+    # Built into a folder that already holds the author's files, some named like ours.
+    # (Not the tour's own folder: a build refuses that one, see test_dangerous_folders.py.)
     from PIL import Image
 
     Image.new("RGB", (64, 64), "navy").save(tmp_path / "02-harbour.jpg")
-    mine = {"99-my-photo.png": b"photo", "05-notes.srt": b"notes", "00-intro.vtt": b"draft"}
+    output = tmp_path / "site"
+    output.mkdir()
+    mine = {"99-my-photo.png": b"photo", "05-notes.srt": b"notes", "00-intro.vtt": b"draft", "02-harbour.jpg": b"x"}
     for name, data in mine.items():
-        (tmp_path / name).write_bytes(data)
+        (output / name).write_bytes(data)
     tour = tmp_path / "tour.yml"
     stops = ("  - {title: Port, narration: Le port., image: 02-harbour.jpg}\n"
              "  - {title: Plage, narration: La plage.}\n")
     tour.write_text(f"title: T\ndescription: D\nstops:\n{stops}", "utf-8")
-    build_offline(tour, tmp_path, tmp_path / ".cache")
-    assert (tmp_path / "01-plage.mp3").is_file()
+    build_offline(tour, output, tmp_path / ".cache")
+    assert (output / "01-plage.mp3").is_file()
     tour.write_text(f"title: T\ndescription: D\nstops:\n{stops.splitlines()[0]}\n", "utf-8")
-    build_offline(tour, tmp_path, tmp_path / ".cache", force=True)
-    assert not (tmp_path / "01-plage.mp3").exists() and not (tmp_path / "01-plage.vtt").exists()
+    build_offline(tour, output, tmp_path / ".cache", force=True)
+    assert not (output / "01-plage.mp3").exists() and not (output / "01-plage.vtt").exists()
     for name, data in mine.items():
-        assert (tmp_path / name).read_bytes() == data, name
-    assert (tmp_path / "02-harbour.jpg").is_file()
+        assert (output / name).read_bytes() == data, name
 
 
 def test_renaming_a_stop_keeps_the_chapters_true(built_tour: BuiltTour, tmp_path: Path) -> None:

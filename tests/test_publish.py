@@ -318,8 +318,8 @@ def test_generated_cover_is_a_square_rgb_jpeg_and_the_same_every_time(published:
         # Not a blank square: the title is drawn in white on a dark ground.
         darkest, brightest = cover.convert("L").getextrema()
         assert darkest < 80 and brightest > 200
-    assert prepare_cover(published.loaded).jpeg == data
-    assert prepare_cover(load_tour(published.tour_path)).jpeg == data
+    assert prepare_images(published.loaded).jpeg == data
+    assert prepare_images(load_tour(published.tour_path)).jpeg == data
 
 
 def write_tour_with_cover(folder: Path, cover: str | None = "cover.img") -> Path:

@@ -23,7 +23,6 @@ class Remedy(Enum):
     FORCE = "rebuild everything (force)"
     OTHER_ENGINE = "use another speech engine, e.g. espeak"
     OTHER_OUTPUT = "choose another output folder"
-    OTHER_CACHE = "wait for it to finish, or use another cache folder"
     WAIT = "wait for it to finish"
 
 

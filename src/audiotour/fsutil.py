@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from .errors import WorldError
 
 TEMP_PREFIX = ".audiotour-tmp-"
 
@@ -59,3 +63,41 @@ def write_if_changed(target: Path, data: bytes) -> bool:
         pass
     atomic_write_bytes(target, data)
     return True
+
+
+LOCK_FOLDER_PREFIX = "audiotour-locks-"
+
+
+def private_lock_folder(base: Path | None = None) -> Path:
+    """``$TMPDIR/audiotour-locks-<uid>``, created private or checked to be.
+
+    The folder is shared by the user's builds to lock output folders; in a temporary
+    folder other users can write to, someone else could have made it first (and then
+    hold or remove our locks). Refused with a WorldError unless it is a real folder
+    (not a symbolic link) owned by this user and not writable by anyone else.
+    """
+    user = os.getuid() if hasattr(os, "getuid") else getpass.getuser()
+    folder = (base if base is not None else Path(tempfile.gettempdir())) / f"{LOCK_FOLDER_PREFIX}{user}"
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise WorldError(f"cannot create the lock folder {folder}: {exc.strerror}") from None
+    try:
+        info = folder.lstat()
+    except OSError as exc:
+        raise WorldError(f"cannot use the lock folder {folder}: {exc.strerror}") from None
+    fix = "remove it, or set TMPDIR to a folder of your own"
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise WorldError(f"the lock folder {folder} is not a folder but a {_kind(info.st_mode)}; {fix}")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise WorldError(f"the lock folder {folder} belongs to another user (uid {info.st_uid}); {fix}")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise WorldError(f"the lock folder {folder} can be written by other users "
+                         f"(mode {stat.S_IMODE(info.st_mode):o}); {fix}")
+    return folder
+
+
+def _kind(mode: int) -> str:
+    return "symbolic link" if stat.S_ISLNK(mode) else "file"

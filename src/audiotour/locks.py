@@ -1,15 +1,14 @@
-"""Locks that keep two builds from interleaving their writes.
+"""The lock that keeps two builds from writing into one output folder at once.
 
-fcntl locks (through filelock): a killed build never leaves a stale one
-behind. The output folder's lock lives outside it (the folder is published)
-and outside any one cache.
+An fcntl lock (through filelock): a killed build never leaves a stale one
+behind. It lives outside the folder (the folder is published), in a folder
+private to the user. The speech cache needs no lock: each entry is written
+by an atomic rename and checked when read (`cache.py`), so any number of
+builds share it.
 """
 from __future__ import annotations
 
-import getpass
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,40 +16,24 @@ from pathlib import Path
 import filelock
 
 from .errors import Remedy, WorldError
-
-CACHE_LOCK_NAME = ".lock"
+from .fsutil import private_lock_folder
 
 
 @contextmanager
-def exclusive(output: Path, cache_dir: Path, timeout_s: float) -> Iterator[None]:
-    """Hold the cache and the output folder for this build alone; the second build refuses
-    (or waits up to ``timeout_s``) with a clear message."""
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WorldError(f"cannot create the cache folder {cache_dir}: {exc.strerror}") from None
-    cache_lock = filelock.FileLock(str(cache_dir / CACHE_LOCK_NAME))
+def exclusive(output: Path, timeout_s: float) -> Iterator[None]:
+    """Hold the output folder for this build alone; a second build refuses (or waits up to
+    ``timeout_s``) with a clear message."""
     output_lock = filelock.FileLock(str(output_lock_path(output)))
     try:
-        cache_lock.acquire(timeout=timeout_s)
+        output_lock.acquire(timeout=timeout_s)
     except filelock.Timeout:
-        raise WorldError(f"another build is using the cache {cache_dir}", remedy=Remedy.OTHER_CACHE) from None
+        raise WorldError(f"another build is writing to {output}", remedy=Remedy.WAIT) from None
     try:
-        try:
-            output_lock.acquire(timeout=timeout_s)
-        except filelock.Timeout:
-            raise WorldError(f"another build is writing to {output}", remedy=Remedy.WAIT) from None
-        try:
-            yield
-        finally:
-            output_lock.release()
+        yield
     finally:
-        cache_lock.release()
+        output_lock.release()
 
 
 def output_lock_path(output: Path) -> Path:
-    """A lock file per output folder, outside it (the folder gets published) and outside any one cache."""
-    user = os.getuid() if hasattr(os, "getuid") else getpass.getuser()
-    folder = Path(tempfile.gettempdir()) / f"audiotour-locks-{user}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder / f"{hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:24]}.lock"
+    """A lock file per output folder, outside it (the folder gets published)."""
+    return private_lock_folder() / f"{hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:24]}.lock"

@@ -13,6 +13,7 @@ count as ours the next time.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,6 +25,44 @@ _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SUBFOLDERS = ("images", "icons")
 """The only folders a build writes into, below the output folder."""
 JOURNAL_NAME = ".audiotour-pending.json"
+
+
+def refuse_dangerous_output(output: Path, tour_folder: Path) -> None:
+    """Refuse an output folder a build must never write into, with a UsageError on ``output``.
+
+    The filesystem root, the home folder and the tour's own folder, and any folder holding
+    one of them: a build writes and deletes files there, and `serve` publishes the whole
+    folder (the tour's sources, or a whole home, would be one click away on the network).
+    """
+    target = _real(output)
+    fix = "build into a folder of its own, e.g. audio_out"
+    if target == Path(target.anchor):
+        raise UsageError(f"{output} is the filesystem root; {fix}", field="output")
+    try:
+        home = _real(Path.home())
+    except (RuntimeError, KeyError, OSError):
+        home = None
+    if home is not None and home != Path(home.anchor):
+        if target == home:
+            raise UsageError(f"{output} is your home folder; {fix}", field="output")
+        if home.is_relative_to(target):
+            raise UsageError(f"{output} holds your home folder; {fix}", field="output")
+    tour = _real(tour_folder)
+    inside = f"build into a folder of its own, e.g. {_shown(tour_folder / 'audio_out')}"
+    if target == tour:
+        raise UsageError(f"{output} is the tour's own folder; {inside}", field="output")
+    if tour.is_relative_to(target):
+        raise UsageError(f"{output} holds the tour's folder; {inside}", field="output")
+
+
+def _real(path: Path) -> Path:
+    """Absolute, symbolic links followed as far as they exist: what the build would write into."""
+    return Path(os.path.realpath(path))
+
+
+def _shown(path: Path) -> str:
+    text = os.path.normpath(path)
+    return text if not text.startswith("-") else f"./{text}"
 
 
 def check_name(name: str) -> str:

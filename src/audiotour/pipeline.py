@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
+from .cache import remove_abandoned_temporaries
 from .context import BuiltSegment, Cover, PublishContext
 from .engines import Engine, VoiceRequest, choose_engine
 from .episode import EPISODE_NAME, write_episode
@@ -36,7 +37,7 @@ from .manifest import (
     unchanged_file,
     write_manifest,
 )
-from .outputs import OutputFolder
+from .outputs import OutputFolder, refuse_dangerous_output
 from .progress import Progress, QuietProgress
 from .publish import prepare_images
 from .publishers import planned_names, publish
@@ -77,6 +78,8 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
           engine_factory: EngineFactory = choose_engine) -> BuildReport:
     progress = progress or QuietProgress()
     tour = loaded.tour
+    # The cheap refusals first: no image is read and no network asked for a folder that must never be one.
+    refuse_dangerous_output(options.output, loaded.folder)
     segments = make_segments(tour)
     # The user's mistakes surface before anything is created: unreadable images, a language no engine speaks.
     cover = prepare_images(loaded)
@@ -88,12 +91,20 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
             raise loaded.error(("language",), exc.reason) from None
         raise
     _prepare_output(options.output)
-    with exclusive(options.output, options.cache_dir, options.lock_timeout_s):
-        # A build killed mid-write leaves temporary files; nobody else is writing now.
+    _prepare_cache(options.cache_dir)
+    with exclusive(options.output, options.lock_timeout_s):
+        # A build killed mid-write leaves temporary files: in the output nobody else is writing now;
+        # in the shared cache, only those old enough that no running build can own them.
         remove_stale_temporaries(options.output)
-        for part in ("speech", "pauses", ""):
-            remove_stale_temporaries(options.cache_dir / part, recursive=part == "speech")
+        remove_abandoned_temporaries(options.cache_dir)
         return _Build(loaded, segments, engine, options, progress, cover).run()
+
+
+def _prepare_cache(cache_dir: Path) -> None:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorldError(f"cannot create the cache folder {cache_dir}: {exc.strerror}") from None
 
 
 def _prepare_output(output: Path) -> None:
@@ -173,12 +184,14 @@ class _Build:
         records: list[SegmentRecord] = []
         written: list[str] = []
         synthesized = 0
-        with self.progress.phase("segments", len(todo)) as phase, \
-                SegmentRenderer(self.engine, self.options.cache_dir, self.options.jobs) as renderer:
+        renderer = SegmentRenderer(self.engine, self.options.cache_dir, self.options.jobs, self.progress.say)
+        with self.progress.phase("segments", len(todo)) as phase, renderer:
             pending = {s.index: renderer.submit(self._job(s, fingerprints[s.index], year)) for s in todo}
             for segment in self.segments:
                 if segment.index in pending:
                     rendered = pending[segment.index].result()
+                    for warning in rendered.warnings:
+                        self.progress.say(warning)
                     records.append(self._record(segment, rendered))
                     written.append(segment.filename)
                     synthesized += rendered.sentences_synthesized

@@ -15,8 +15,9 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -24,6 +25,7 @@ from typing import Protocol
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE, output_samples, whole_blocks
 from .cache import SpeechCache
 from .engines import Engine, VoiceRequest
+from .errors import WorldError
 from .fsutil import atomic_path
 from .segments import Segment
 from .tags import TrackTags, write_tags
@@ -76,10 +78,12 @@ class RenderedSegment:
     loudness_lufs: float | None = None
     """As measured on the encoded file."""
     true_peak_dbtp: float | None = None
+    warnings: tuple[str, ...] = ()
+    """Damaged cache entries a worker process found (and synthesised again): for the build to say."""
 
 
 def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> RenderedSegment:
-    from . import audio, ffmpeg
+    from . import audio, ffmpeg, mp3stitch
 
     synthesized = 0
     rate = engine.sample_rate
@@ -113,10 +117,15 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
             offset += job.loudness - heard
             if peak > PEAK_LIMIT_DBTP:
                 ceiling -= peak - PEAK_LIMIT_DBTP + 0.2
+        # What a player will play is what the file's own header says, read back rather than computed: under
+        # load, ffmpeg's resampler fed through a pipe has been seen to add a few samples to the 2 × PCM.
+        samples = mp3stitch.decoded_samples([mp3stitch.parse(temporary.read_bytes())])
+        if abs(samples - output_samples(len(pcm) // 2, rate)) > OUTPUT_SAMPLE_RATE // 100:
+            raise WorldError(f"ffmpeg encoded {samples} samples for {output_samples(len(pcm) // 2, rate)}")
         write_tags(temporary, job.tags)
         # The rename keeps size and time: what the build records to know the file again.
         written = temporary.stat()
-    return RenderedSegment(job.fingerprint, job.tags, output_samples(len(pcm) // 2, rate), written.st_size,
+    return RenderedSegment(job.fingerprint, job.tags, samples, written.st_size,
                            written.st_mtime_ns, tuple(spans), synthesized, heard, peak)
 
 
@@ -138,24 +147,31 @@ class _Deferred:
 
 
 _worker: tuple[Engine, SpeechCache] | None = None
+_worker_warnings: list[str] = []
+"""What a worker's cache found damaged, sent back with the segment for the build to say."""
 
 
 def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Path) -> None:
     global _worker
     # Ctrl-C reaches the whole process group: the parent alone answers it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = (engine_type(voice), SpeechCache(cache_dir))
+    _worker = (engine_type(voice), SpeechCache(cache_dir, on_warning=_worker_warnings.append))
 
 
 def _render_in_worker(job: SegmentJob) -> RenderedSegment:
     assert _worker is not None
-    return render_segment(job, *_worker)
+    rendered = render_segment(job, *_worker)
+    warnings = tuple(_worker_warnings)
+    _worker_warnings.clear()
+    return replace(rendered, warnings=warnings)
 
 
 class SegmentRenderer:
-    def __init__(self, engine: Engine, cache_dir: Path, jobs: int | None) -> None:
+    def __init__(self, engine: Engine, cache_dir: Path, jobs: int | None,
+                 say: Callable[[str], None] | None = None) -> None:
+        """``say`` hears of damaged cache entries (found in this process or in a worker)."""
         self.engine = engine
-        self.cache = SpeechCache(cache_dir)
+        self.cache = SpeechCache(cache_dir, on_warning=say)
         self.cache_dir = cache_dir
         self.jobs = jobs or os.cpu_count() or 1
         if not engine.offline and jobs is None:

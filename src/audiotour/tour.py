@@ -45,6 +45,13 @@ def _text(value: str) -> str:
     return stripped
 
 
+def _narration(value: str) -> str:
+    value = _text(value)
+    if not any(ch.isalnum() for ch in value):
+        raise ValueError("has no words, only punctuation or symbols; write the text to be spoken")
+    return value
+
+
 def _one_line(value: str) -> str:
     value = _text(value)
     if "\n" in value:
@@ -69,6 +76,7 @@ def _relative_file(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_text)]
+Narration = Annotated[str, AfterValidator(_narration)]
 Line = Annotated[str, AfterValidator(_one_line)]
 Slug = Annotated[str, AfterValidator(_slug)]
 RelativeFile = Annotated[str, AfterValidator(_relative_file)]
@@ -139,7 +147,7 @@ class Section(Model):
 
     title: Line
     """Spoken first, and the segment's title in players."""
-    narration: Text
+    narration: Narration
     """The text to speak; blank lines separate paragraphs."""
 
 
@@ -150,7 +158,7 @@ class Stop(Model):
     """Spoken first, and the segment's title in players and the guide."""
     id: Slug | None = None
     """Lowercase letters, digits and hyphens; names its files. Default: from the title."""
-    narration: Text
+    narration: Narration
     """The text to speak; blank lines separate paragraphs."""
     location: Location | None = None
     """Where the visitor stands; needed for the map, the GPX and the guide's triggering."""

@@ -21,6 +21,11 @@ MAX_TOUR_BYTES = 2 * 1024 * 1024
 
 MAX_NODES = 100_000
 
+MAX_DEPTH = 64
+"""Lists and mappings nested deeper than this are refused: a tour needs five levels. PyYAML
+composes (and Python recurses) once per level, so the limit is checked while scanning and
+composing, before any recursion runs deep."""
+
 PathKey = tuple[str | int, ...]
 
 
@@ -88,7 +93,7 @@ def load_yaml(path: Path) -> YamlDocument:
             line=line,
         ) from None
 
-    loader = yaml.SafeLoader(text)
+    loader = _DepthLimitedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -100,6 +105,14 @@ def load_yaml(path: Path) -> YamlDocument:
         except (ValueError, OverflowError) as exc:
             # An impossible date (2024-02-30) or a number PyYAML cannot hold.
             raise _construction_error(node, positions, path, exc) from None
+    except _TooDeep as exc:
+        raise TourError(
+            f"values are nested more than {MAX_DEPTH} levels deep; a tour needs a handful "
+            "(check for unclosed [ or {)",
+            path=path,
+            line=exc.mark.line + 1 if exc.mark else None,
+            column=exc.mark.column + 1 if exc.mark else None,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -116,6 +129,38 @@ def load_yaml(path: Path) -> YamlDocument:
     finally:
         loader.dispose()
     return YamlDocument(path=path, data=data, positions=positions)
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark | None) -> None:
+        self.mark = mark
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """SafeLoader that stops at the first value nested deeper than MAX_DEPTH, before recursing further.
+
+    Flow collections (``[[[[``) are counted by the scanner as well: it looks up to 1024
+    characters ahead for each opening bracket, which is quadratic long before the composer
+    sees the first one.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def fetch_flow_collection_start(self, token_class: type) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep(self.get_mark())
+        super().fetch_flow_collection_start(token_class)
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construction_error(root: yaml.Node, positions: dict[PathKey, Position], path: Path,

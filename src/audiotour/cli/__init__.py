@@ -7,55 +7,19 @@ for bug reports); `output.py` words them in this command line's terms.
 from __future__ import annotations
 
 import sys
-import traceback
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from .._version import __version__
 from ..engines import engine_names
-from ..errors import AudiotourError, ExitStatus
-from .output import error_line, progress_for
-
-F = TypeVar("F", bound=Callable[..., Any])
+from ..errors import ExitStatus
+from .cache import cache
+from .errors import reports_errors
+from .output import progress_for
 
 TOUR_ARGUMENT = click.argument("tour", type=click.Path(path_type=Path, dir_okay=False), default="tour.yml",
                                required=False)
-
-
-def reports_errors(command: F) -> F:
-    """Map audiotour's errors to one line and an exit code."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        verbose = bool(kwargs.get("verbose"))
-        try:
-            return command(*args, **kwargs)
-        except AudiotourError as exc:
-            if verbose:
-                traceback.print_exc()
-            click.echo(error_line(exc), err=True)
-            sys.exit(exc.exit_status)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; run the same command again to resume.", err=True)
-            sys.exit(130)
-        except OSError as exc:
-            if verbose:
-                traceback.print_exc()
-            where = f" ({exc.filename})" if exc.filename else ""
-            click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
-            sys.exit(ExitStatus.WORLD_FAILED)
-        except Exception as exc:  # a bug of ours: one line, the traceback on request
-            if verbose:
-                traceback.print_exc()
-            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); run again with -v and report "
-                       "the traceback", err=True)
-            sys.exit(ExitStatus.WORLD_FAILED)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -144,6 +108,9 @@ def schema() -> None:
 def _minutes(seconds: float) -> str:
     minutes, rest = divmod(int(round(seconds)), 60)
     return f"{minutes} min {rest:02d} s"
+
+
+cli.add_command(cache)
 
 
 def main() -> None:

@@ -23,7 +23,6 @@ REMEDIES = {
     Remedy.FORCE: "rebuild with --force",
     Remedy.OTHER_ENGINE: "use --engine espeak, offline",
     Remedy.OTHER_OUTPUT: "choose another output with -o",
-    Remedy.OTHER_CACHE: "wait for it to finish, or set AUDIOTOUR_CACHE to another folder",
     Remedy.WAIT: "wait for it to finish",
 }
 

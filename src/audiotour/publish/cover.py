@@ -38,10 +38,11 @@ def _convert_user_cover(loaded: LoadedTour, relative: str) -> Cover:
     image = source.image
     width, height = image.size
     shape_ok = width == height and MIN_SIDE <= width <= MAX_SIDE and not source.rotated
-    if shape_ok and source.format == "JPEG" and image.mode == "RGB":
+    if shape_ok and source.format == "JPEG" and image.mode == "RGB" and source.clean:
         return Cover(source.data)
     if shape_ok and source.format in KEPT_FORMATS and image.mode != "CMYK":
-        # A good PNG (or grey JPEG): only the encoding changes, nothing the user would notice.
+        # A good PNG, a grey JPEG, or a photo carrying EXIF (where it was taken, the camera's serial
+        # number): only the encoding changes, nothing the user would notice.
         return Cover(jpeg_bytes(image))
 
     # Resampling a palette image would fall back to nearest-neighbour: work in RGB.
