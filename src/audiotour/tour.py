@@ -112,6 +112,17 @@ class Section(Model):
     narration: Text
 
 
+class Way(Model):
+    """How to go from a stop to the next one, told to the visitor at the end of the stop."""
+
+    mode: Literal["foot", "car", "bike"]
+    directions: Text | None = None
+    """A few spoken sentences; `audiotour check` warns when a leg has none."""
+    parking: Line | None = None
+    km: Annotated[float, Field(gt=0, le=1000)] | None = None
+    """The length of the way by road or path, when known; otherwise estimated from the straight line."""
+
+
 class Stop(Model):
     title: Line
     id: Slug | None = None
@@ -121,6 +132,8 @@ class Stop(Model):
     date: datetime | date | None = None
     image: RelativeFile | None = None
     links: list[Link] = []
+    way: Way | None = None
+    """The way to the next stop; the last stop has none."""
 
     @field_validator("date", mode="before")
     @classmethod
@@ -168,6 +181,10 @@ class Tour(Model):
                     f"id {slug!r} is already used by stops[{seen[slug]}]; give this stop its own id",
                 )
             seen[slug] = index
+        last = self.stops[-1]
+        if last.way is not None:
+            raise _FieldProblem(("stops", len(self.stops) - 1, "way"),
+                                "the last stop has no next stop to lead to; remove its way:")
         return self
 
 
@@ -279,6 +296,7 @@ _KNOWN_KEYS = {
     "stops": set(Stop.model_fields),
     "location": set(Location.model_fields),
     "links": set(Link.model_fields),
+    "way": set(Way.model_fields),
 }
 
 
@@ -346,6 +364,7 @@ def _example(field: str | int) -> str:
         "stops": " (a list of stops, each with title: and narration:)",
         "lat": " (e.g. lat: 43.1727)",
         "lon": " (e.g. lon: 6.5330)",
+        "mode": " (foot, car or bike)",
     }.get(str(field), "")
 
 
@@ -362,4 +381,4 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-__all__ = ["LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "load_tour", "format_key"]
+__all__ = ["LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key"]
