@@ -181,8 +181,11 @@ class Tour(Model):
                     f"id {slug!r} is already used by stops[{seen[slug]}]; give this stop its own id",
                 )
             seen[slug] = index
-        last = self.stops[-1]
-        if last.way is not None:
+        return self
+
+    @model_validator(mode="after")
+    def _last_stop_leads_nowhere(self) -> Tour:
+        if self.stops[-1].way is not None:
             raise _FieldProblem(("stops", len(self.stops) - 1, "way"),
                                 "the last stop has no next stop to lead to; remove its way:")
         return self
