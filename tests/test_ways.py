@@ -107,3 +107,17 @@ def test_a_stop_without_location_has_no_distance(tmp_path: Path) -> None:
     code, out, _ = check(tmp_path, HEAD + first + SECOND)
     assert code == 0
     assert "      to port on foot: distance unknown (a stop has no location)\n" in out
+
+
+def test_the_shipped_tour_has_full_stops_and_a_way_for_every_leg() -> None:
+    """Issue 17's bar: every stop two to four minutes at the voice's pace, every leg told."""
+    from audiotour.summary import WORDS_PER_MINUTE, part_words
+    from audiotour.tour import load_tour
+
+    tour = load_tour(Path(__file__).parent.parent / "tour.yml").tour
+    for stop in tour.stops:
+        assert 2 <= part_words(stop) / WORDS_PER_MINUTE <= 4, stop.slug
+    for stop in tour.stops[:-1]:
+        assert stop.way is not None and stop.way.directions, stop.slug
+    code, out, _ = run("check", str(Path(__file__).parent.parent / "tour.yml"))
+    assert code == 0 and "warning" not in out
