@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import jsonschema
@@ -20,10 +21,19 @@ def test_the_published_schema_is_the_models() -> None:
     assert published_schema() == schema_text()
 
 
+def as_editors_read(value: object) -> object:
+    """YAML 1.2, as editors read it, has no date type: 1944-08-20 is text there (PyYAML's 1.1 makes a date)."""
+    if isinstance(value, dict):
+        return {k: as_editors_read(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_editors_read(v) for v in value]
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
 def test_the_shipped_tour_and_the_test_tours_validate_against_the_schema() -> None:
     schema = yaml.safe_load(published_schema())
     for path in [ROOT / "tour.yml", ROOT / "tests/data/mini.yml", ROOT / "tests/data/publish/tour.yml"]:
-        jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), schema)
+        jsonschema.validate(as_editors_read(yaml.safe_load(path.read_text("utf-8"))), schema)
 
 
 @pytest.mark.parametrize("bad", [{"title": "T"}, {"title": "T", "description": "D", "stops": [], "colour": 1},

@@ -421,3 +421,11 @@ def test_seconds_and_impossible_dates() -> None:
     assert normalize("À 14:30:05.", "fr") == "À quatorze heures trente et cinq secondes."
     # Not a date: not read as one (the author sees it in `audiotour script`).
     assert "février" not in normalize("Le 31/02/1944.", "fr")
+
+
+@pytest.mark.parametrize("written,spoken", [
+    ("Le commandant Jean L'Herminier arrive.", "Le commandant Jean L'Herminier arrive."),
+    ("Louis XIV et Jean II.", "Louis quatorze et Jean deux."),
+])
+def test_an_elided_article_after_a_name_is_no_roman_numeral(written: str, spoken: str) -> None:
+    assert normalize(written, "fr") == spoken

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .lang import pack_for, speakable, split_paragraphs
-from .tour import Link, Location, Stop, Tour
+from .tour import Link, Location, Stop, Tour, Way
 
 SegmentKind = Literal["intro", "stop", "outro"]
 
@@ -72,6 +72,11 @@ class Segment:
         return hashlib.sha256(self.spoken_text.encode("utf-8")).hexdigest()
 
     @property
+    def way(self) -> Way | None:
+        """How to reach the next stop, spoken at the end of this one."""
+        return self.stop.way if self.stop else None
+
+    @property
     def location(self) -> Location | None:
         return self.stop.location if self.stop else None
 
@@ -103,6 +108,10 @@ def make_segments(tour: Tour) -> tuple[Segment, ...]:
         narration = tuple(split_paragraphs(text))
         paragraphs: list[tuple[Sentence, ...]] = [(sentence(title),)]
         paragraphs += [tuple(sentence(s) for s in pack.split_sentences(p)) for p in narration]
+        if stop is not None and stop.way is not None:
+            # The way to the next stop ends the stop, as its own paragraph: what the visitor hears last.
+            told = " ".join(x for x in (stop.way.directions, stop.way.parking) if x)
+            paragraphs.append(tuple(sentence(s) for p in split_paragraphs(told) for s in pack.split_sentences(p)))
         segments.append(Segment(index, segment_id, kind, title, tuple(p for p in paragraphs if p), narration,
                                 digits, stop, stop_index))
     return tuple(segments)

@@ -1,30 +1,69 @@
 """What `audiotour check` prints: enough to see the tour is the one meant."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from gpxpy.geo import haversine_distance
 
-from .tour import Section, Stop, Tour
+from .tour import Location, Section, Stop, Tour, Way
 
-WORDS_PER_MINUTE = 165
-"""Words per minute heard, pauses between sentences included (measured on the shipped tour)."""
+WORDS_PER_MINUTE = 150
+"""Words per minute heard, pauses between sentences included: the pace the voice aims at (140–155)."""
+
+# How fast a visitor covers a leg, and how much longer the real path is than the straight line.
+# Walking: 4.5 km/h, a relaxed pace with stops to look; streets and paths wind (× 1.3).
+# Bike: 15 km/h on hilly coast roads (× 1.3).
+# Car: 35 km/h, the average on the coast roads of the Maures in season (villages, roundabouts,
+# summer traffic); the roads climb and bend round headlands (× 1.4).
+SPEED_KMH = {"foot": 4.5, "bike": 15.0, "car": 35.0}
+DETOUR = {"foot": 1.3, "bike": 1.3, "car": 1.4}
+MODE_WORDS = {"foot": "on foot", "bike": "by bike", "car": "by car"}
 
 
 def count_words(text: str) -> int:
     return len(text.split())
 
 
+def leg_km(a: Location, b: Location) -> float:
+    """Straight-line distance between two stops."""
+    return haversine_distance(a.lat, a.lon, b.lat, b.lon) / 1000
+
+
 def route_km(tour: Tour) -> float:
     points = [s.location for s in tour.stops if s.location]
-    metres = sum(haversine_distance(a.lat, a.lon, b.lat, b.lon) for a, b in zip(points, points[1:]))
-    return metres / 1000
+    return sum(leg_km(a, b) for a, b in zip(points, points[1:]))
+
+
+def path_km(way: Way, crow_km: float | None) -> float | None:
+    """The length of the way: as the author measured it, else the straight line times the detour."""
+    if way.km is not None:
+        return way.km
+    return None if crow_km is None else crow_km * DETOUR[way.mode]
+
+
+def leg_minutes(path: float, mode: str) -> int:
+    """Estimated time to cover ``path`` km, in whole minutes (at least one)."""
+    return max(1, math.ceil(path / SPEED_KMH[mode] * 60))
+
+
+def spoken_way(way: Way | None) -> str:
+    """What the visitor hears about the way on: the directions, then where to park."""
+    if way is None:
+        return ""
+    return " ".join(text for text in (way.directions, way.parking) if text)
+
+
+def part_words(part: Stop | Section) -> int:
+    """Words spoken for one part: its title (announced first), narration and, for a stop, its way on."""
+    way = part.way if isinstance(part, Stop) else None
+    return count_words(f"{part.title} {part.narration} {spoken_way(way)}")
 
 
 def narration_words(tour: Tour) -> int:
-    """Words spoken: every part's title (announced first) and narration."""
+    """Words spoken: every part's title, narration and way on."""
     parts: list[Stop | Section] = [*tour.stops, *(x for x in (tour.intro, tour.outro) if x)]
-    return sum(count_words(f"{p.title} {p.narration}") for p in parts)
+    return sum(part_words(p) for p in parts)
 
 
 def estimated_minutes(tour: Tour) -> float:
@@ -44,8 +83,49 @@ def summarize(tour: Tour, path: Path) -> str:
         f"{narration_words(tour)} words to speak",
         f"  {duration} of audio",
         f"  route: {route_km(tour):.1f} km through {_count(located, 'located stop')}",
+        f"  parts, at {WORDS_PER_MINUTE} words a minute:",
     ]
-    return "\n".join(lines)
+    if tour.intro:
+        lines.append(_part_line("intro", tour.intro))
+    warnings: list[str] = []
+    for number, (stop, after) in enumerate(zip(tour.stops, [*tour.stops[1:], None]), start=1):
+        lines.append(_part_line(f"{number} {stop.slug}", stop))
+        if after is None:
+            continue
+        lines.append("      " + _leg(stop, after))
+        if stop.way is None or not stop.way.directions:
+            warnings.append(f"  warning: the way from {stop.slug} to {after.slug} has no directions; "
+                            f"add way: {{mode: …, directions: …}} to stop {number}")
+    if tour.outro:
+        lines.append(_part_line("outro", tour.outro))
+    return "\n".join(lines + warnings)
+
+
+def _part_line(name: str, part: Stop | Section) -> str:
+    words = part_words(part)
+    seconds = round(words / WORDS_PER_MINUTE * 60 / 5) * 5
+    return f"    {name}: {words} words, {seconds // 60} min {seconds % 60:02d} s"
+
+
+def _leg(stop: Stop, after: Stop) -> str:
+    way = stop.way
+    target = f"to {after.slug}"
+    crow = None if stop.location is None or after.location is None else leg_km(stop.location, after.location)
+    if way is not None and way.km is not None:
+        distance = f"{way.km:.1f} km by {'road' if way.mode == 'car' else 'road or path'}"
+    elif crow is None:
+        distance = "distance unknown (a stop has no location)"
+    else:
+        distance = f"{crow:.1f} km as the crow flies"
+    if way is None:
+        return f"{target}: {distance}, no way given"
+    text = f"{target} {MODE_WORDS[way.mode]}: {distance}"
+    path = path_km(way, crow)
+    if path is not None:
+        text += f", about {leg_minutes(path, way.mode)} min"
+    if way.parking:
+        text += "; parking given"
+    return text
 
 
 def _count(number: int, noun: str) -> str:

@@ -9,7 +9,7 @@ import difflib
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -151,6 +151,19 @@ class Section(Model):
     """The text to speak; blank lines separate paragraphs."""
 
 
+class Way(Model):
+    """How to go from a stop to the next one, told to the visitor at the end of the stop."""
+
+    mode: Literal["foot", "car", "bike"]
+    """On foot, by car or by bike: the time `audiotour check` estimates depends on it."""
+    directions: Text | None = None
+    """A few spoken sentences; `audiotour check` warns when a leg has none."""
+    parking: Line | None = None
+    """Where to leave the car or the bike, on one line; spoken after the directions."""
+    km: Annotated[float, Field(gt=0, le=1000)] | None = None
+    """The length of the way by road or path, when known; otherwise estimated from the straight line."""
+
+
 class Stop(Model):
     """One place of the tour, one segment."""
 
@@ -170,6 +183,8 @@ class Stop(Model):
     """A picture of the place, inside the tour's folder (JPEG, PNG, WebP…)."""
     links: list[Link] = []
     """Where to read more."""
+    way: Way | None = None
+    """The way to the next stop; the last stop has none."""
 
     @field_validator("date", mode="before")
     @classmethod
@@ -231,6 +246,13 @@ class Tour(Model):
                     f"id {slug!r} is already used by stops[{seen[slug]}]; give this stop its own id",
                 )
             seen[slug] = index
+        return self
+
+    @model_validator(mode="after")
+    def _last_stop_leads_nowhere(self) -> Tour:
+        if self.stops[-1].way is not None:
+            raise _FieldProblem(("stops", len(self.stops) - 1, "way"),
+                                "the last stop has no next stop to lead to; remove its way:")
         return self
 
 
@@ -342,6 +364,7 @@ _KNOWN_KEYS = {
     "stops": set(Stop.model_fields),
     "location": set(Location.model_fields),
     "links": set(Link.model_fields),
+    "way": set(Way.model_fields),
 }
 
 
@@ -409,6 +432,7 @@ def _example(field: str | int) -> str:
         "stops": " (a list of stops, each with title: and narration:)",
         "lat": " (e.g. lat: 43.1727)",
         "lon": " (e.g. lon: 6.5330)",
+        "mode": " (foot, car or bike)",
     }.get(str(field), "")
 
 
@@ -425,4 +449,4 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-__all__ = ["LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "load_tour", "format_key"]
+__all__ = ["LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key"]

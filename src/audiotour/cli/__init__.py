@@ -98,7 +98,9 @@ def serve(directory: Path, host: str, port: int, verbose: bool) -> None:
 
 
 @cli.command()
-def schema() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Show a traceback on errors.")
+@reports_errors
+def schema(verbose: bool) -> None:
     """Print the tour file's JSON Schema (for editors: see docs/tour-file.md)."""
     from ..schema import schema_text
 

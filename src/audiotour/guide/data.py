@@ -36,6 +36,10 @@ def _stop_fields(stop: Stop, image: str | None) -> dict[str, Any]:
         "radius": stop.radius, "image": image, "date": _date(stop.date),
         "links": [{"title": link.title, "url": link.url} for link in stop.links],
     }
+    if stop.way is not None:
+        # How to reach the next stop (also the last paragraph of this stop's audio).
+        fields["way"] = {"mode": stop.way.mode, "directions": stop.way.directions, "parking": stop.way.parking,
+                         "km": stop.way.km}
     if stop.location is not None:
         fields.update(lat=stop.location.lat, lon=stop.location.lon)
     return fields

@@ -277,7 +277,7 @@ def fr_regnal_numbers(text: str, loc: Locale) -> str:
 
     # A lone capital after the numeral means a spelled acronym ("Louis V T T"), not a king.
     return re.sub(
-        rf"(?<![\w-])(?P<name>{names})(?P<sep>[ -])(?P<num>[IVXLC]+)(?![\w]| [A-Z](?![\w]))", say, text
+        rf"(?<![\w-])(?P<name>{names})(?P<sep>[ -])(?P<num>[IVXLC]+)(?![\w']| [A-Z](?![\w]))", say, text
     )
 
 
