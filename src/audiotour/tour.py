@@ -143,6 +143,8 @@ class Stop(Model):
 
 class Tour(Model):
     title: Line
+    short_title: Annotated[str, AfterValidator(_one_line), Field(max_length=30)] | None = None
+    """The name under the home-screen icon when the guide is installed; cut from the title when absent."""
     description: Text
     language: Annotated[str, Field(pattern=LANGUAGE_TAG.pattern)] = "fr"
     author: Line = "audiotour"

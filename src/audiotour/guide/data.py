@@ -25,7 +25,8 @@ def page_data(tour: Tour, manifest: Manifest, images: dict[str, str], cover: str
             segment.update(_stop_fields(stop, images.get(record.id)))
         segments.append(segment)
     return {
-        "lang": tour.language, "title": tour.title, "description": tour.description, "author": tour.author,
+        "lang": tour.language, "title": tour.title, "short_title": tour.short_title,
+        "description": tour.description, "author": tour.author,
         "cover": cover, "episode": extras.get("episode"), "gpx": extras.get("gpx"),
         "segments": segments, "ui": ui_strings(tour.language),
     }
@@ -38,7 +39,19 @@ def _stop_fields(stop: Stop, image: str | None) -> dict[str, Any]:
     }
     if stop.location is not None:
         fields.update(lat=stop.location.lat, lon=stop.location.lon)
+    way = _way(stop)
+    if way is not None:
+        fields["way"] = way
     return fields
+
+
+def _way(stop: Stop) -> dict[str, Any] | None:
+    """How to reach the next stop (mode foot|car, directions, parking), when the tour says."""
+    way = getattr(stop, "way", None)  # a field another change adds to Stop
+    if way is None:
+        return None
+    return {"mode": getattr(way, "mode", None), "directions": getattr(way, "directions", None),
+            "parking": getattr(way, "parking", None)}
 
 
 def _date(value: datetime | date | None) -> list[int] | None:
