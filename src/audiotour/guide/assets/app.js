@@ -314,6 +314,18 @@
   let you = null;
   let youCircle = null;
   let tiles = null;
+  let mapMoved = false;
+
+  // The whole route, and the visitor when known; room left for the credits along the bottom.
+  function fitMap() {
+    if (!map || mapMoved) return;
+    const bounds = window.L.latLngBounds(located.map((s) => [s.lat, s.lon]));
+    // The visitor too, when on the way (not from home, hundreds of kilometres off).
+    if (lastFix && Math.min(...located.map((s) => metresBetween(lastFix, s))) < 20000) {
+      bounds.extend([lastFix.lat, lastFix.lon]);
+    }
+    map.fitBounds(bounds, { maxZoom: 16, paddingTopLeft: [24, 24], paddingBottomRight: [24, 64] });
+  }
 
   function initMap() {
     const L = window.L;
@@ -323,7 +335,7 @@
     map = L.map('map', { zoomSnap: 0.5, scrollWheelZoom: false, tap: false });
     map.createPane('you').style.zIndex = 650;  // the visitor above the stops
     // The library's credit, pointing at its licence beside the page (our own text, no tour text).
-    map.attributionControl.setPrefix('<a href="leaflet-LICENSE.txt">Leaflet</a>');
+    map.attributionControl.setPrefix('<a href="leaflet-LICENSE.txt">' + escapeText(ui.mapCredits) + '</a>');
     const line = located.map((s) => [s.lat, s.lon]);
     L.polyline(line, { color: '#0b2545', weight: 4, opacity: 0.85, dashArray: '2 8', lineCap: 'round',
       interactive: false }).addTo(map);
@@ -336,11 +348,12 @@
       marker.on('click', () => showCard(stop, 'smooth'));
       markers.set(stop.id, marker);
     }
-    map.fitBounds(L.latLngBounds(line), { maxZoom: 16, padding: [24, 24] });
-    const credits = $('map-credits');
-    const licence = el('a', null, ui.mapCredits);
-    licence.href = 'leaflet-LICENSE.txt';
-    credits.append(licence);
+    fitMap();
+    // Once the visitor moves the map by hand, it stays where they put it.
+    map.on('dragstart', () => { mapMoved = true; });
+    map.getContainer().addEventListener('click', (event) => {
+      if (event.target.closest('.leaflet-control-zoom')) mapMoved = true;
+    });
     updateCards();
     updateTiles();
     window.addEventListener('online', updateTiles);
@@ -386,8 +399,7 @@
       you = L.circleMarker([fix.lat, fix.lon], { radius: 8, className: 'you-marker', color: '#fff', weight: 3, pane: 'you',
         fillColor: '#1a73e8', fillOpacity: 1, interactive: false }).addTo(map);
       you.bindTooltip(el('span', null, ui.you), { direction: 'top', offset: [0, -8] });
-      const bounds = map.getBounds();
-      if (!bounds.contains([fix.lat, fix.lon])) map.fitBounds(bounds.extend([fix.lat, fix.lon]), { padding: [24, 24] });
+      if (!map.getBounds().contains([fix.lat, fix.lon])) fitMap();
     } else {
       you.setLatLng([fix.lat, fix.lon]);
       youCircle.setLatLng([fix.lat, fix.lon]);
@@ -872,7 +884,7 @@
       const side = getComputedStyle(dock).getPropertyValue('--dock-side').trim() === '1';
       root.style.setProperty('--dock-height', (side ? 0 : Math.ceil(rect.height)) + 'px');
       root.style.setProperty('--dock-width', (side && rect.height ? Math.ceil(rect.width) : 0) + 'px');
-      if (map) map.invalidateSize();
+      if (map) { map.invalidateSize(); fitMap(); }
     };
     if ('ResizeObserver' in window) new ResizeObserver(measure).observe(dock);
     window.addEventListener('resize', measure);
@@ -883,6 +895,8 @@
 
   let registration = null;
   let downloading = false;
+  let workerReady;
+  const worker = new Promise((resolve) => { workerReady = resolve; });
 
   function ask(worker, message, onProgress) {
     return new Promise((resolve, reject) => {
@@ -948,6 +962,8 @@
       return;
     }
     showDownload(null);
+    $('download-go').addEventListener('click', download);
+    $('download-remove').addEventListener('click', removeDownload);
     let switching = false;
     navigator.serviceWorker.addEventListener('controllerchange', () => {
       if (switching) location.reload();
@@ -960,9 +976,8 @@
       return;
     }
     await navigator.serviceWorker.ready;
-    await refreshDownload();
-    $('download-go').addEventListener('click', download);
-    $('download-remove').addEventListener('click', removeDownload);
+    workerReady();
+    if (!downloading) await refreshDownload();
     const offerIfWaiting = () => {
       if (registration.waiting && registration.active) offerUpdate(registration.waiting, () => { switching = true; });
     };
@@ -984,10 +999,11 @@
   }
 
   async function download() {
-    if (downloading || !registration || !registration.active) return;
+    if (downloading) return;
     downloading = true;
     $('download-go').hidden = true;
     persist();
+    await worker;  // a tap before the worker runs is kept, not lost
     try {
       let state;
       do {

@@ -17,8 +17,12 @@ const SLICE_MS = 60000;  // a message's work stays well inside what browsers all
 // The hash in the key keeps two versions of one file apart, and skips any
 // HTTP cache that still holds the old one. The build record has no hash of
 // its own (it is written after this file): it is keyed by the version.
-const keyFor = (path) => new URL(path + '?v=' + (path === RECORD ? VERSION : FILES[path][0]), SCOPE).href;
+// This very script cannot list its own hash either: it is kept by version, checked by its VERSION line.
+const SELF = 'sw.js';
+const UNHASHED = [RECORD, SELF];
+const keyFor = (path) => new URL(path + '?v=' + (UNHASHED.includes(path) ? VERSION : FILES[path][0]), SCOPE).href;
 const PATHS = Object.keys(FILES);
+const ALL = [...PATHS, ...UNHASHED];
 const ABSENT = keyFor(RECORD) + '&absent';  // remembers a host that does not publish the record
 
 async function sha(buffer) {
@@ -32,7 +36,7 @@ async function holds(cache, path) {
   const cached = await cache.match(keyFor(path));
   if (!cached) return path === RECORD && (await cache.match(ABSENT)) ? 0 : -1;
   const size = (await cached.blob()).size;
-  if (path === RECORD) return size;
+  if (UNHASHED.includes(path)) return size;
   return size === FILES[path][1] ? size : -1;
 }
 
@@ -47,13 +51,20 @@ async function recordMatches(buffer) {
   }
 }
 
+// The bytes this build published, and no other build's.
+async function expected(path, buffer) {
+  if (path === RECORD) return recordMatches(buffer);
+  if (path === SELF) return new TextDecoder().decode(buffer).includes('const VERSION = "' + VERSION + '";');
+  return (await sha(buffer)) === FILES[path][0];
+}
+
 // Fetch one file into the cache, counting bytes as they come; true when it is there.
 async function fetchInto(cache, path, onBytes) {
   const key = keyFor(path);
   const earlier = await caches.match(key);  // the same bytes, kept by another version
   if (earlier) {
     const size = (await earlier.clone().blob()).size;
-    if (path === RECORD || size === FILES[path][1]) {
+    if (UNHASHED.includes(path) || size === FILES[path][1]) {
       await cache.put(key, earlier);
       onBytes(size);
       return true;
@@ -76,7 +87,7 @@ async function fetchInto(cache, path, onBytes) {
   const blob = new Blob(chunks, { type: response.headers.get('Content-Type') || '' });
   const buffer = await blob.arrayBuffer();
   // A host half-way through an upload may serve another version: keep only the expected bytes.
-  if (path === RECORD ? !(await recordMatches(buffer)) : (await sha(buffer)) !== FILES[path][0]) return false;
+  if (!(await expected(path, buffer))) return false;
   const headers = new Headers(response.headers);
   headers.set('Content-Length', String(blob.size));
   await cache.put(key, new Response(blob, { status: 200, statusText: 'OK', headers }));
@@ -86,9 +97,9 @@ async function fetchInto(cache, path, onBytes) {
 // What this version's cache really holds, checked file by file.
 async function state() {
   const cache = await caches.open(CACHE);
-  const result = { version: VERSION, shell: SHELL.length, files: 0, total: PATHS.length + 1, bytes: 0, size: 0, missing: 0 };
-  for (const path of [...PATHS, RECORD]) {
-    const expected = path === RECORD ? 0 : FILES[path][1];
+  const result = { version: VERSION, shell: SHELL.length, files: 0, total: ALL.length, bytes: 0, size: 0, missing: 0 };
+  for (const path of ALL) {
+    const expected = UNHASHED.includes(path) ? 0 : FILES[path][1];
     const held = await holds(cache, path);
     result.size += expected || Math.max(held, 0);
     if (held >= 0) {
@@ -134,7 +145,7 @@ async function fill(paths, report) {
 
 async function remove() {
   const cache = await caches.open(CACHE);
-  for (const path of [...PATHS, RECORD]) {
+  for (const path of ALL) {
     if (!SHELL.includes(path)) await cache.delete(keyFor(path));
   }
   await cache.delete(ABSENT);
@@ -186,7 +197,7 @@ self.addEventListener('message', (event) => {
       if (message.type === 'state') {
         answer = await state();
       } else if (message.type === 'download') {
-        if (!running) running = fill([...PATHS, RECORD], (progress) => port.postMessage(progress));
+        if (!running) running = fill(ALL, (progress) => port.postMessage(progress));
         try { answer = await running; } finally { running = null; }
       } else if (message.type === 'remove') {
         answer = await remove();
@@ -210,7 +221,7 @@ function pathOf(url) {
     return null;
   }
   if (path === '') path = 'index.html';
-  return path === RECORD || Object.prototype.hasOwnProperty.call(FILES, path) ? path : null;
+  return UNHASHED.includes(path) || Object.prototype.hasOwnProperty.call(FILES, path) ? path : null;
 }
 
 self.addEventListener('fetch', (event) => {
