@@ -48,11 +48,16 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("walk")
     (root / "tour.yml").write_text(TOUR, "utf-8")
     build_offline(root / "tour.yml", root / "out", root / "cache")
-    with serving(root / "out") as url:
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
+def site(built: Path) -> Iterator[str]:
+    with serving(built) as url:
         yield url
 
 
@@ -287,3 +292,83 @@ def test_the_installed_name_fits_a_home_screen(site: str, browser: Any) -> None:
         installed = json.load(response)
     assert installed["short_name"] == "Promenade"
     assert installed["orientation"] == "any"
+
+
+# -- what the page data may carry -----------------------------------------------------------
+
+
+@pytest.fixture
+def edited(browser: Any, built: Path, tmp_path: Path) -> Iterator[Any]:  # noqa: F811
+    """edited(change) -> a page on a copy of the guide whose page data `change(data)` edited.
+
+    For what the page can show before the tour model has it (a stop's `way`), or in another language.
+    """
+    import json
+    import shutil
+
+    from audiotour.guide.page import script_json
+
+    contexts: list[Any] = []
+
+    def make(change: Any, position: tuple[float, float] = SOUTH) -> Any:
+        output = tmp_path / "out"
+        shutil.copytree(built, output)
+        page_html = (output / "index.html").read_text("utf-8")
+        found = re.search(r'(<script type="application/json" id="tour-data">)(.*?)(</script>)', page_html, re.DOTALL)
+        assert found
+        data = json.loads(found.group(2))
+        change(data)
+        (output / "index.html").write_text(
+            page_html[: found.start(2)] + script_json(data) + page_html[found.end(2):], "utf-8")
+        server = serving(output)
+        url = server.__enter__()
+        contexts.append(server)
+        context = new_phone(browser, url, position)
+        contexts.append(context)
+        return open_page(context, url)
+
+    yield make
+    for item in reversed(contexts):
+        if hasattr(item, "close"):
+            item.close()
+        else:
+            item.__exit__(None, None, None)
+
+
+def test_the_way_to_the_next_stop_is_shown_when_the_tour_gives_it(edited: Any) -> None:
+    def add_way(data: dict[str, Any]) -> None:
+        data["segments"][1]["way"] = {"mode": "car", "directions": "Suivez la route de la plage vers le nord.",
+                                      "parking": "Parking du lavoir, gratuit"}
+
+    page = edited(add_way)
+    page.click("#start")
+    walk_to(page, "un")
+    assert next_title(page) == "La chapelle"
+    assert "en voiture" in page.inner_text("#next-distance")
+    assert page.get_attribute("#next-go", "href").find("travelmode=driving") > 0
+    page.click("#way-summary")
+    assert page.inner_text("#way-directions") == "Suivez la route de la plage vers le nord."
+    assert page.inner_text("#way-parking") == "Stationnement : Parking du lavoir, gratuit"
+    assert page.evaluate(UNCOVERED, ["#way-directions", "#next-go"]) == []
+    shot(page, "way-to-the-next-stop")
+    assert page.problems == []
+
+
+def test_the_page_follows_the_tour_language_and_the_phone_heading(edited: Any) -> None:
+    from audiotour.guide.strings import ui_strings
+
+    def english(data: dict[str, Any]) -> None:
+        data["lang"] = "en"
+        data["ui"] = ui_strings("en")
+
+    page = edited(english)
+    assert page.inner_text("#download-go").startswith("Download for the visit")
+    page.click("#start")
+    page.wait_for_selector("#next:not([hidden])")
+    assert re.fullmatch(r"\d+ m away, to the north · about \d+ min on foot · ± 10 m", page.inner_text("#next-distance"))
+    # The phone faces west: the site to the north is on the right.
+    page.evaluate("() => window.dispatchEvent(new DeviceOrientationEvent('deviceorientationabsolute',"
+                  " {alpha: 90, beta: 0, gamma: 0, absolute: true}))")
+    page.wait_for_function("() => document.getElementById('next-distance').textContent.includes('on your right')")
+    assert page.get_attribute("#arrow", "style") == "transform: rotate(90deg);"
+    assert page.problems == []

@@ -73,6 +73,7 @@ UI: dict[str, dict[str, str | list[str]]] = {
         "downloadReady": "Prête hors ligne · {duration} · {size}",
         "downloadRemove": "Supprimer",
         "downloadNone": "Ce navigateur ne peut pas garder la visite hors ligne : gardez du réseau.",
+        "downloadInsecure": "Hors ligne, la visite demande une adresse https:// : gardez du réseau.",
         "persistDenied": "Le navigateur n'a pas promis de garder cette copie : il pourrait l'effacer "
                          "s'il manque de place.",
         "megabytes": "{n} Mo",
@@ -151,6 +152,7 @@ UI: dict[str, dict[str, str | list[str]]] = {
         "downloadReady": "Ready offline · {duration} · {size}",
         "downloadRemove": "Remove",
         "downloadNone": "This browser cannot keep the visit offline: stay online.",
+        "downloadInsecure": "Keeping the visit offline needs an https:// address: stay online.",
         "persistDenied": "The browser did not promise to keep this copy: it may delete it when space runs low.",
         "megabytes": "{n} MB",
         "kilobytes": "{n} kB",

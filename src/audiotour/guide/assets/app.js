@@ -656,12 +656,11 @@
         if (typeof event.webkitCompassHeading === 'number') setHeading(event.webkitCompassHeading, true);
       });
     };
-    // iOS asks the visitor, and only from a tap: this is one.
+    listen();
+    // iOS sends nothing until the visitor allows it, asked from a tap: this is one.
     const Orientation = window.DeviceOrientationEvent;
     if (Orientation && typeof Orientation.requestPermission === 'function') {
-      Orientation.requestPermission().then((answer) => answer === 'granted' && listen(), () => {});
-    } else {
-      listen();
+      Orientation.requestPermission().catch(() => {});
     }
   }
 
@@ -958,7 +957,7 @@
   async function offline() {
     if (!('serviceWorker' in navigator) || !window.isSecureContext) {
       $('download').hidden = false;
-      $('download-state').textContent = ui.downloadNone;
+      $('download-state').textContent = window.isSecureContext ? ui.downloadNone : ui.downloadInsecure;
       return;
     }
     showDownload(null);
