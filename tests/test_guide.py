@@ -7,7 +7,6 @@ position and service worker).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import threading
@@ -28,7 +27,7 @@ from audiotour.manifest import read_manifest, write_manifest
 from audiotour.serve import make_server
 from audiotour.tour import LoadedTour, load_tour
 from conftest import DATA, build_offline
-from guidekit import WAIT_MS, GRANT_WAKE_LOCK, browser  # noqa: F401  (a fixture)
+from guidekit import GRANT_WAKE_LOCK, WAIT_MS, browser  # noqa: F401  (a fixture)
 
 ATTACK = "<img src=x onerror=alert(1)>"
 TOUR = f"""\
