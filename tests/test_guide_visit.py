@@ -182,6 +182,7 @@ def test_a_queued_stop_is_not_ticked_until_heard(phone: Any) -> None:
     # A story skimmed by seeking to its end is not heard.
     page.click("#stop-deux .listen")
     playing(page, "02-deux")
+    page.wait_for_function("() => document.getElementById('audio').duration > 0")
     page.evaluate("() => { const a = document.getElementById('audio'); a.currentTime = a.duration - 0.05; }")
     page.wait_for_function("() => document.getElementById('audio').ended")
     assert page.locator("#stop-deux.heard").count() == 0
