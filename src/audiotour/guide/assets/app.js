@@ -917,6 +917,7 @@
     const line = $('download-state');
     const bar = $('download-bar');
     const summary = data.download || { files: 0, bytes: 0 };
+    if (state && typeof state.shell === 'number') SHELL_FILES = state.shell;
     if (!state) {
       button.hidden = false;
       button.textContent = '';
@@ -1002,7 +1003,15 @@
     downloading = true;
     $('download-go').hidden = true;
     persist();
-    await worker;  // a tap before the worker runs is kept, not lost
+    // A tap before the worker runs is kept, not lost; a worker that never comes is said.
+    const ready = await Promise.race([worker.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 20000))]);
+    if (!ready) {
+      downloading = false;
+      showDownload(null);
+      $('download-state').textContent = ui.downloadNone;
+      return;
+    }
     try {
       let state;
       do {
