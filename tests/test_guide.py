@@ -7,12 +7,11 @@ position and service worker).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,14 @@ from audiotour import publishers
 from audiotour.context import PublishContext
 from audiotour.errors import TourError
 from audiotour.guide import write_guide
-from audiotour.guide.page import CSP
-from audiotour.guide.strings import ui_strings
-from audiotour.manifest import read_manifest
+from audiotour.guide.page import CSP, short_name, web_manifest
+from audiotour.guide.strings import all_ui_strings, ui_strings
+from audiotour.manifest import read_manifest, write_manifest
 from audiotour.publishers import context_for
 from audiotour.serve import make_server
 from audiotour.tour import LoadedTour, load_tour
 from conftest import DATA, build_offline
+from guidekit import GRANT_WAKE_LOCK, WAIT_MS, browser  # noqa: F401  (a fixture)
 
 ATTACK = "<img src=x onerror=alert(1)>"
 TOUR = f"""\
@@ -123,7 +123,7 @@ def test_tour_text_reaches_the_page_only_as_escaped_json(guide: Guide) -> None:
     head, _, body = page.partition("</head>")
     assert "<img src=x" not in page
     assert "alert(2)" not in body
-    assert page.count("</script>") == 2  # the data's and app.js's own, nothing injected
+    assert page.count("</script>") == 3  # the data's, leaflet.js's and app.js's own, nothing injected
     assert "<title>Visite &lt;b&gt;test&lt;/b&gt; &lt;/script&gt;" in head
     data = page_data(guide.output)
     assert data["title"] == "Visite <b>test</b> </script><script>alert(1)</script>"
@@ -145,6 +145,11 @@ def test_the_page_data_follows_the_build_record(guide: Guide) -> None:
     assert port["sentences"][0][2] == f"Port {ATTACK}"
     assert "lat" not in data["segments"][3]
     assert data["ui"]["start"] == "Commencer la visite"
+    assert data["short_title"] is None
+    # What the download for the visit weighs, before the worker can say (index.html aside).
+    published = [name for name in manifest.files if name not in ("manifest.json", "sw.js", "index.html")]
+    assert data["download"]["files"] == len(published)
+    assert data["download"]["bytes"] == sum((guide.output / name).stat().st_size for name in published)
     assert ui_strings("en-GB")["start"] == "Start the visit" and ui_strings("fr-CA")["start"] == data["ui"]["start"]
 
 
@@ -159,27 +164,61 @@ def test_every_url_is_relative(guide: Guide) -> None:
         assert (guide.output / icon["src"]).is_file()
 
 
-def test_the_service_worker_keeps_every_file_and_changes_with_them(guide: Guide, tmp_path: Path) -> None:
-    def listing(output: Path) -> tuple[str, dict[str, str]]:
-        text = (output / "sw.js").read_text("utf-8")
-        version = re.search(r'const VERSION = "(\w+)";', text)
-        files = re.search(r"const FILES = (\{.*?\});", text, re.DOTALL)
-        assert version and files
-        return version.group(1), json.loads(files.group(1))
+def sw_listing(output: Path) -> tuple[str, dict[str, list[Any]], list[str]]:
+    text = (output / "sw.js").read_text("utf-8")
+    version = re.search(r'const VERSION = "(\w+)";', text)
+    files = re.search(r"const FILES = (\{.*?\});", text, re.DOTALL)
+    shell = re.search(r"const SHELL = (\[.*?\]);", text)
+    assert version and files and shell
+    return version.group(1), json.loads(files.group(1)), json.loads(shell.group(1))
 
-    version, files = listing(guide.output)
-    assert {"index.html", "app.js", "style.css", "manifest.webmanifest", PORT_IMAGE,
-            "00-intro.mp3", "01-port.mp3", "04-outro.mp3"} <= set(files)
-    assert "tour.mp3" not in files  # the episode would double the offline storage
+
+def test_the_service_worker_keeps_every_file_and_changes_with_them(guide: Guide, tmp_path: Path) -> None:
+    version, files, shell = sw_listing(guide.output)
+    manifest = read_manifest(guide.output)
+    assert manifest is not None
+    # Everything the build publishes, the episode and transcripts too; the record is fetched beside them.
+    assert set(manifest.files) - {"manifest.json", "sw.js"} <= set(files)
+    assert {"index.html", "app.js", "style.css", "manifest.webmanifest", "leaflet.js", "tour.gpx", PORT_IMAGE,
+            "00-intro.mp3", "01-port.mp3", "04-outro.mp3", "tour.mp3", "00-intro.vtt"} <= set(files)
+    assert "sw.js" not in files
+    for name, (_, size) in files.items():
+        assert (guide.output / name).stat().st_size == size, name
+    # Kept at once, so the page opens offline: small, and no audio.
+    assert {"index.html", "app.js", "leaflet.js", "icons/icon-192.png"} <= set(shell)
+    assert not [name for name in shell if name.endswith(".mp3")]
 
     copy = tmp_path / "out"
     shutil.copytree(guide.output, copy)
     with (copy / "01-port.mp3").open("ab") as handle:
         handle.write(b"\0")
-    assert publishers.publish(guide.context(copy)) == ["sw.js"]
-    new_version, new_files = listing(copy)
+    # The page shows the download's size: it changes with the file.
+    assert sorted(publishers.publish(guide.context(copy))) == ["index.html", "sw.js"]
+    new_version, new_files, _ = sw_listing(copy)
     assert new_version != version
-    assert {k for k in files if files[k] != new_files[k]} == {"01-port.mp3"}
+    assert {k for k in files if files[k] != new_files[k]} == {"01-port.mp3", "index.html"}
+
+
+def test_the_installed_name_fits_a_home_screen() -> None:
+    assert short_name("Le Débarquement de Provence") == "Débarquement"
+    assert short_name("Cavalaire, la plage") == "Cavalaire"
+    assert short_name("Visite test") == "Visite test"
+    assert len(short_name("Supercalifragilisticexpialidocious")) <= 12
+    manifest = json.loads(web_manifest({"title": "Le Débarquement de Provence", "short_title": "Provence 44",
+                                        "description": "", "lang": "fr"}, []))
+    assert manifest["short_name"] == "Provence 44"
+
+
+def test_the_page_speaks_french_and_english_alike() -> None:
+    UI = all_ui_strings()
+    assert UI["fr"].keys() == UI["en"].keys()
+    compass = UI["fr"]["compass"]
+    assert "vers l'ouest" in compass and "vers l'est" in compass
+    assert not any(re.search(r"\b(le|la|de) [aeiouéèh]", phrase) for phrase in compass)
+    for language in ("fr", "en"):
+        for key, text in UI[language].items():
+            if isinstance(text, str):
+                assert text == text.strip() and "  " not in text, (language, key)
 
 
 def test_images_are_never_read_outside_the_tour_folder(guide: Guide, tmp_path: Path) -> None:
@@ -196,24 +235,6 @@ def test_images_are_never_read_outside_the_tour_folder(guide: Guide, tmp_path: P
 
 # -- in a browser --------------------------------------------------------------------
 
-CHROMIUM = os.environ.get("AUDIOTOUR_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
-WAIT_MS = 20_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'")
-    if not CHROMIUM:
-        pytest.skip("no Chromium: scripts/test installs Debian's chromium when run as root "
-                    "(apt-get install chromium), or set AUDIOTOUR_CHROMIUM")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture(scope="module")
 def site(guide: Guide) -> Iterator[str]:
     server = make_server(guide.output, "127.0.0.1", 0)
@@ -225,7 +246,7 @@ def site(guide: Guide) -> Iterator[str]:
 
 
 @pytest.fixture
-def open_page(browser: Any, site: str) -> Iterator[Any]:
+def open_page(browser: Any, site: str) -> Iterator[Any]:  # noqa: F811
     """open_page(position) -> a loaded page in a fresh context placed there, failing on any dialog."""
     contexts = []
 
@@ -234,6 +255,8 @@ def open_page(browser: Any, site: str) -> Iterator[Any]:
             viewport={"width": 390, "height": 844}, locale="fr-FR", permissions=["geolocation"],
             geolocation={"latitude": position[0], "longitude": position[1], "accuracy": 10},
         )
+        context.add_init_script(GRANT_WAKE_LOCK)
+        context.route(lambda url: not url.startswith(site), lambda route: route.abort())  # no tiles in tests
         contexts.append(context)
         page = context.new_page()
         problems: list[str] = []
@@ -255,6 +278,7 @@ def audio_state(page: Any) -> dict[str, Any]:
     return state
 
 
+@pytest.mark.browser
 def test_markup_in_the_tour_shows_as_text(open_page: Any) -> None:
     page = open_page(HALFWAY)
     page.wait_for_selector("#stop-port h2")
@@ -265,13 +289,20 @@ def test_markup_in_the_tour_shows_as_text(open_page: Any) -> None:
     assert page.eval_on_selector("#stop-port .links a", "a => a.href") == "https://example.org/?a=%3Cb%3E"
     assert page.locator("#stop-port .photo").get_attribute("src") == PORT_IMAGE
     assert page.title() == "Visite <b>test</b> </script><script>alert(1)</script>"
+    # On the map too, titles are text: a marker's title attribute, nothing parsed.
+    page.wait_for_selector(".stop-marker")
+    assert page.locator(".stop-marker").first.get_attribute("title") == f"Port {ATTACK}"
     assert page.problems == []
 
 
-def test_the_first_button_starts_the_visit_and_a_stop_plays_on_arrival(open_page: Any) -> None:
+@pytest.mark.browser
+def test_the_first_buttons_download_and_start_the_visit_and_a_stop_plays_on_arrival(open_page: Any) -> None:
     page = open_page((PORT[0] + 0.0003, PORT[1]))  # about 33 m from the port
-    assert page.locator("button").first.get_attribute("id") == "start"
-    page.locator("button").first.click()
+    page.wait_for_selector("#download-go:not([hidden])")
+    buttons = page.locator("button:visible")
+    assert [buttons.nth(0).get_attribute("id"), buttons.nth(1).get_attribute("id")] == ["download-go", "start"]
+    assert page.inner_text("#download-go").startswith("Télécharger pour la visite")
+    page.click("#start")
     # The introduction comes first; the port, reached meanwhile, follows it.
     page.wait_for_function("() => /00-intro\\.mp3$/.test(document.getElementById('audio').currentSrc)")
     page.wait_for_function(
@@ -294,15 +325,18 @@ def test_the_first_button_starts_the_visit_and_a_stop_plays_on_arrival(open_page
     assert page.problems == []
 
 
+@pytest.mark.browser
 def test_between_stops_the_page_points_to_the_next_one(open_page: Any) -> None:
     page = open_page(HALFWAY)
     page.click("#start")
     page.wait_for_selector("#next:not([hidden])")
+    # Halfway, the nearer site comes first: a visit may start anywhere.
     assert page.inner_text("#next-title") == f"Port {ATTACK}"
     distance = page.inner_text("#next-distance")
-    assert re.fullmatch(r"à \d+(,\d)? km, vers le (nord|nord-est|est)", distance), distance
-    assert page.get_attribute("#next-go", "href").endswith("destination=43.2716,6.6393")
+    assert re.fullmatch(r"à \d+(,\d)? km, vers le nord-est · ≈ \d+ min en voiture · ± 10 m", distance), distance
+    assert page.get_attribute("#next-go", "href").endswith("travelmode=driving&destination=43.2716,6.6393")
     assert page.get_attribute("#arrow", "style").startswith("transform: rotate(")
+    assert page.inner_text("#stop-port .distance").endswith("km")
 
     # A replay by hand: the stop's button plays it from its start.
     page.click("#stop-plage .listen")
@@ -312,13 +346,16 @@ def test_between_stops_the_page_points_to_the_next_one(open_page: Any) -> None:
     assert page.problems == []
 
 
+@pytest.mark.browser
 def test_offline_the_page_and_its_segments_come_from_the_service_worker(open_page: Any, guide: Guide) -> None:
     page = open_page(HALFWAY)
-    page.wait_for_selector("#offline[data-state=ready]", timeout=WAIT_MS)
+    page.click("#download-go")
+    page.wait_for_selector("#download[data-state=ready]", timeout=WAIT_MS)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.context.set_offline(True)
     page.reload()
     assert page.inner_text("#stop-plage h2") == "Plage"
+    page.wait_for_selector("#download[data-state=ready]", timeout=WAIT_MS)
     answer = page.evaluate("""async () => {
         const response = await fetch('01-port.mp3', {headers: {Range: 'bytes=100-1099'}});
         const body = new Uint8Array(await response.arrayBuffer());
@@ -330,7 +367,7 @@ def test_offline_the_page_and_its_segments_come_from_the_service_worker(open_pag
     assert answer["range"] == f"bytes 100-1099/{len(mp3)}"
     assert answer["type"] == "audio/mpeg"
     assert bytes(answer["body"]) == mp3[100:1100]
-    assert page.evaluate("() => fetch('tour.mp3').then(() => 'online', () => 'offline')") == "offline"
+    assert page.evaluate("() => fetch('nothing.txt').then(() => 'online', () => 'offline')") == "offline"
 
     # And the player plays from the cache, ranges and all.
     page.click("#stop-port .listen")
@@ -339,7 +376,9 @@ def test_offline_the_page_and_its_segments_come_from_the_service_worker(open_pag
     assert page.problems == []
 
 
-def test_a_changed_tour_reaches_a_visitor_who_has_it_offline(browser: Any, guide: Guide, tmp_path: Path) -> None:
+@pytest.mark.browser
+def test_a_changed_tour_reaches_a_visitor_who_has_it_offline(browser: Any, guide: Guide,  # noqa: F811
+                                                             tmp_path: Path) -> None:
     output = tmp_path / "out"
     shutil.copytree(guide.output, output)
     requests: list[str] = []
@@ -349,18 +388,32 @@ def test_a_changed_tour_reaches_a_visitor_who_has_it_offline(browser: Any, guide
     try:
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
-        page.wait_for_selector("#offline[data-state=ready]", timeout=WAIT_MS)
+        page.click("#download-go")
+        page.wait_for_selector("#download[data-state=ready]", timeout=WAIT_MS)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         [old_cache] = page.evaluate("() => caches.keys()")
 
+        # A new build: one segment changed, its record too.
         with (output / "01-port.mp3").open("ab") as handle:
             handle.write(b"\0" * 10)
-        assert publishers.publish(guide.context(output)) == ["sw.js"]
+        record = read_manifest(output)
+        assert record is not None
+        segments = list(record.segments)
+        segments[1] = replace(segments[1], size_bytes=(output / "01-port.mp3").stat().st_size)
+        write_manifest(output, replace(record, segments=tuple(segments)))
+        assert sorted(publishers.publish(guide.context(output))) == ["index.html", "sw.js"]
         requests.clear()
         page.reload()
-        page.wait_for_selector("#update:not([hidden])", timeout=WAIT_MS)  # "a new version: reload"
-        page.wait_for_selector("#offline[data-state=ready]", timeout=WAIT_MS)
-        # The new worker takes over, then deletes the old version's cache.
+        # The new build waits beside the complete old one until the visitor says so.
+        page.wait_for_selector("#update-box:not([hidden])", timeout=WAIT_MS)
+        assert page.inner_text("#update-text") == "Nouvelle version de la visite"
+        assert len(page.evaluate("() => caches.keys()")) == 2
+        assert page.evaluate("() => fetch('01-port.mp3').then(r => r.arrayBuffer()).then(b => b.byteLength)") == \
+            (guide.output / "01-port.mp3").stat().st_size  # still the old build, whole
+        with page.expect_navigation(timeout=WAIT_MS):  # complete, then switched all at once
+            page.click("#update")
+        page.wait_for_selector("#download[data-state=ready]", timeout=WAIT_MS)
+        assert page.locator("#update-box").is_hidden()
         for _ in range(100):
             caches = page.evaluate("() => caches.keys()")
             if len(caches) == 1:

@@ -210,6 +210,8 @@ class Tour(Model):
 
     title: Line
     """The tour's name: album, podcast and page title."""
+    short_title: Annotated[str, AfterValidator(_one_line), Field(max_length=30)] | None = None
+    """The name under the home-screen icon when the guide is installed; cut from the title when absent."""
     description: Text
     """One or two sentences for podcast apps and the tags."""
     language: Annotated[str, Field(pattern=LANGUAGE_TAG.pattern)] = "fr"

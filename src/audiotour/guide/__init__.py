@@ -11,7 +11,7 @@ from importlib import resources
 from ..context import PublishContext
 from .data import page_data
 from .gpx import tour_gpx
-from .offline import file_hash, service_worker
+from .offline import SHELL, download_summary, file_hash, listing, service_worker
 from .page import render_index, web_manifest
 
 INDEX = "index.html"
@@ -24,13 +24,16 @@ COVER = "cover.jpg"
 """Written by the feed publisher when it runs first; the page shows it when present."""
 ICONS = [("icons/icon-192.png", "192x192", "image/png"), ("icons/icon-512.png", "512x512", "image/png"),
          ("icons/icon.svg", "any", "image/svg+xml")]
+VENDOR = {"leaflet.js": "vendor/leaflet/leaflet.js", "leaflet.css": "vendor/leaflet/leaflet.css",
+          "leaflet-LICENSE.txt": "vendor/leaflet/LICENSE"}
+"""The map's library (scripts/vendor-js), published flat beside the page: output name → asset."""
 
 __all__ = ["guide_names", "write_guide"]
 
 
 def guide_names(stems: list[str], episode_stem: str) -> list[str]:
     """Every name `write_guide` may write, to be checked before the build writes anything."""
-    return [INDEX, SCRIPT, STYLE, WORKER, WEB_MANIFEST, GPX, *(name for name, _, _ in ICONS)]
+    return [INDEX, SCRIPT, STYLE, WORKER, WEB_MANIFEST, GPX, *(name for name, _, _ in ICONS), *VENDOR]
 
 
 def write_guide(context: PublishContext) -> list[str]:
@@ -45,6 +48,8 @@ def write_guide(context: PublishContext) -> list[str]:
     files[STYLE] = _asset(STYLE)
     for name, _, _ in ICONS:
         files[name] = _asset(name)
+    for name, asset in VENDOR.items():
+        files[name] = _asset(asset)
     # Stop images are published (converted, turned upright) by the podcast publisher.
     images = dict(context.stop_images)
 
@@ -56,25 +61,27 @@ def write_guide(context: PublishContext) -> list[str]:
     cover = COVER if COVER in folder.kept or (output / COVER).is_file() else None
     if gpx is not None:
         extras["gpx"] = GPX
+        files[GPX] = gpx.encode()
 
     data = page_data(tour, context.segments, images, cover, extras)
     files[WEB_MANIFEST] = web_manifest(data, ICONS).encode()
-    files[INDEX] = render_index(
+    for name, content in files.items():
+        folder.write(name, content)
+
+    # The download for the visit: every file this build publishes (the podcast's too, written
+    # before this publisher runs), checked by the worker against these hashes and sizes.
+    published = sorted({*folder.kept, *(s.file for s in context.segments),
+                        *([episode] if "episode" in extras else [])} - {INDEX, WORKER})
+    offline = listing(output, published)
+    data["download"] = download_summary(offline)
+    index = render_index(
         _asset(INDEX).decode(), data,
         css=f"{STYLE}?v={file_hash(files[STYLE])[:8]}", js=f"{SCRIPT}?v={file_hash(files[SCRIPT])[:8]}",
     ).encode()
-
-    for name, content in files.items():
-        folder.write(name, content)
-    if gpx is not None:
-        folder.write(GPX, gpx.encode())
-
-    # The segments, the cover and the images are cached too: read back from disk.
-    hashes = {name: file_hash(content) for name, content in files.items()}
-    for name in [s.file for s in context.segments] + ([cover] if cover else []) \
-            + list(images.values()):
-        hashes[name] = file_hash(folder.path(name).read_bytes())
-    folder.write(WORKER, service_worker(_asset(WORKER).decode(), hashes).encode())
+    folder.write(INDEX, index)
+    offline[INDEX] = (file_hash(index), len(index))
+    shell = [name for name in offline if name in SHELL or name.startswith("icons/") or name == cover]
+    folder.write(WORKER, service_worker(_asset(WORKER).decode(), offline, shell).encode())
     return folder.written[already:]
 
 

@@ -25,7 +25,8 @@ def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, st
             segment.update(_stop_fields(item.segment.stop, images.get(item.id)))
         segments.append(segment)
     return {
-        "lang": tour.language, "title": tour.title, "description": tour.description, "author": tour.author,
+        "lang": tour.language, "title": tour.title, "short_title": tour.short_title,
+        "description": tour.description, "author": tour.author,
         "cover": cover, "episode": extras.get("episode"), "gpx": extras.get("gpx"),
         "segments": segments, "ui": ui_strings(tour.language),
     }

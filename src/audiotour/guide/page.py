@@ -6,10 +6,15 @@ import json
 import re
 from typing import Any
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
+TILES = "https://tile.openstreetmap.org"
+"""The only other host the page may reach: map tiles beneath the map, when online (app.js decides)."""
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+       f"img-src 'self' {TILES}; media-src 'self'; "
        "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'none'")
-"""Only the page's own files run: even markup that slipped into the DOM could not load or run anything."""
+"""Only the page's own files run: even markup that slipped into the DOM could not load or run anything.
+Images may also come from the tile server: that is the one exception, and only for images."""
 
 THEME = "#0b2545"
 
@@ -43,9 +48,10 @@ def web_manifest(data: dict[str, Any], icons: list[tuple[str, str, str]]) -> str
     """The install metadata; every URL is relative to the manifest, so the tour works from any folder."""
     title: str = data["title"]
     manifest = {
-        "name": title, "short_name": _short(title), "description": data["description"],
+        "name": title, "short_name": data.get("short_title") or short_name(title), "description": data["description"],
         "lang": data["lang"], "start_url": "./", "scope": "./", "display": "standalone",
-        "orientation": "portrait", "background_color": "#ffffff", "theme_color": THEME,
+        # Landscape too: a phone in a car holder is sideways.
+        "orientation": "any", "background_color": "#ffffff", "theme_color": THEME,
         # The PNGs keep their drawing inside the safe zone, so launchers may also crop them to their shape.
         "icons": [{"src": src, "sizes": sizes, "type": kind, "purpose": purpose}
                   for src, sizes, kind in icons
@@ -54,9 +60,25 @@ def web_manifest(data: dict[str, Any], icons: list[tuple[str, str, str]]) -> str
     return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
 
 
-def _short(title: str, limit: int = 20) -> str:
-    """A home-screen label: whole words while they fit."""
-    if len(title) <= limit:
-        return title
-    cut = title[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-–—&")
-    return cut or title[:limit]
+SHORT_NAME_CHARS = 12
+"""What a home screen shows under an icon before it cuts the name itself."""
+
+
+def short_name(title: str, limit: int = SHORT_NAME_CHARS) -> str:
+    """A home-screen label: whole words from the start while they fit, skipping a leading article
+    ("Le Débarquement de Provence" → "Débarquement") when that keeps more of the title."""
+    words = title.split()
+
+    def cut(start: int) -> str:
+        label = ""
+        for word in words[start:]:
+            longer = f"{label} {word}" if label else word
+            if len(longer) > limit:
+                break
+            label = longer
+        return label.rstrip(" ,;:-–—&")
+
+    best = cut(0)
+    if len(words) > 1 and len(words[0]) <= 3:
+        best = max(best, cut(1), key=len)
+    return best or title[: limit - 1].rstrip() + "…"

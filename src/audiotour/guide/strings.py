@@ -1,96 +1,24 @@
-"""The guide's interface text, per language; tour text never goes through here."""
+"""The guide's interface text, from each language's pack; tour text never goes through here.
+
+French strings are written whole, elision and agreement included ("vers l'ouest",
+"1 arrêt non écouté", "2 arrêts non écoutés"): the page only fills in numbers,
+distances and titles, never builds a phrase out of pieces. A language whose
+pack has no guide strings gets English.
+"""
 from __future__ import annotations
 
-UI: dict[str, dict[str, str | list[str]]] = {
-    "fr": {
-        "start": "Commencer la visite",
-        "startPlain": "Écouter la visite",
-        "startHint": "Touchez une fois, puis rangez le téléphone : chaque récit démarre "
-                     "quand vous arrivez sur son site.",
-        "following": "Suivi de votre position…",
-        "accuracy": "Position à {m} m près",
-        "here": "Vous êtes à : {title}",
-        "next": "Prochain arrêt",
-        "away": "à {distance}, vers le {direction}",
-        "directions": "Itinéraire",
-        "finished": "Vous avez vu tous les arrêts. Merci de votre visite !",
-        "queued": "À suivre : {title}",
-        "listen": "Écouter",
-        "pause": "Pause",
-        "resume": "Reprendre",
-        "listenTo": "Écouter : {title}",
-        "pauseTo": "Mettre en pause : {title}",
-        "played": "Écouté",
-        "transcript": "Lire le texte",
-        "links": "Pour aller plus loin",
-        "stop": "Arrêt {n}",
-        "intro": "Introduction",
-        "outro": "Conclusion",
-        "player": "Lecteur audio",
-        "previous": "Précédent",
-        "nextTrack": "Suivant",
-        "play": "Lecture",
-        "seek": "Position dans le récit",
-        "nothing": "Choisissez un arrêt à écouter",
-        "geoDenied": "Localisation refusée : touchez « Écouter » sur chaque arrêt, "
-                     "ou autorisez la position dans les réglages du navigateur.",
-        "geoWaiting": "Recherche du signal GPS…",
-        "geoMissing": "Ce navigateur ne donne pas la position : touchez « Écouter » sur chaque arrêt.",
-        "insecure": "Le suivi GPS demande une adresse https:// : touchez « Écouter » sur chaque arrêt.",
-        "offlineProgress": "Préparation hors connexion : {done} sur {total}",
-        "offlineReady": "Disponible sans réseau",
-        "offlineFailed": "Hors connexion incomplet : rouvrez la page avec du réseau",
-        "update": "Nouvelle version de la visite : recharger",
-        "whole": "Toute la visite en un fichier (MP3)",
-        "gpx": "Le parcours pour une application de cartes (GPX)",
-        "noscript": "Cette page a besoin de JavaScript. Les enregistrements :",
-        "compass": ["nord", "nord-est", "est", "sud-est", "sud", "sud-ouest", "ouest", "nord-ouest"],
-    },
-    "en": {
-        "start": "Start the visit",
-        "startPlain": "Listen to the tour",
-        "startHint": "Tap once, then pocket your phone: each story starts as you reach its site.",
-        "following": "Following your position…",
-        "accuracy": "Position within {m} m",
-        "here": "You are at: {title}",
-        "next": "Next stop",
-        "away": "{distance} away, heading {direction}",
-        "directions": "Directions",
-        "finished": "You have seen every stop. Thank you for visiting!",
-        "queued": "Up next: {title}",
-        "listen": "Listen",
-        "pause": "Pause",
-        "resume": "Resume",
-        "listenTo": "Listen: {title}",
-        "pauseTo": "Pause: {title}",
-        "played": "Heard",
-        "transcript": "Read the text",
-        "links": "Further reading",
-        "stop": "Stop {n}",
-        "intro": "Introduction",
-        "outro": "Closing",
-        "player": "Audio player",
-        "previous": "Previous",
-        "nextTrack": "Next",
-        "play": "Play",
-        "seek": "Position in the story",
-        "nothing": "Choose a stop to listen to",
-        "geoDenied": "Location refused: tap “Listen” on each stop, or allow location in the browser settings.",
-        "geoWaiting": "Looking for a GPS signal…",
-        "geoMissing": "This browser gives no position: tap “Listen” on each stop.",
-        "insecure": "GPS following needs an https:// address: tap “Listen” on each stop.",
-        "offlineProgress": "Getting ready for offline use: {done} of {total}",
-        "offlineReady": "Works without a network",
-        "offlineFailed": "Offline copy incomplete: reopen the page with a network",
-        "update": "A new version of the tour: reload",
-        "whole": "The whole tour in one file (MP3)",
-        "gpx": "The route for a maps app (GPX)",
-        "noscript": "This page needs JavaScript. The recordings:",
-        "compass": ["north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"],
-    },
-}
+from collections.abc import Mapping
+
+from ..lang import languages, pack_for
+
+FALLBACK = "en"
 
 
-def ui_strings(language: str) -> dict[str, str | list[str]]:
-    """French for any French tag (fr, fr-CA…), English for everything else."""
-    return UI.get(language.split("-")[0].lower(), UI["en"])
+def ui_strings(language: str) -> Mapping[str, str | list[str]]:
+    """The pack's strings for the tour's language (fr, fr-CA…), English when it has none."""
+    return pack_for(language).guide or pack_for(FALLBACK).guide
+
+
+def all_ui_strings() -> dict[str, Mapping[str, str | list[str]]]:
+    """Every language that has guide strings of its own."""
+    return {code: pack_for(code).guide for code in languages() if pack_for(code).guide}

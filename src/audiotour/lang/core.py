@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from num2words import CONVERTER_CLASSES, num2words
 
@@ -272,6 +272,8 @@ class LanguagePack:
     """The language writes ordinals with a period ("am 15. August"): a short number and a period end nothing."""
     whole_tour_title: str = "{title}"
     """The title of the whole tour as one episode."""
+    guide: Mapping[str, str | list[str]] = field(default_factory=dict)
+    """The web guide's own words in this language (empty: the guide uses English)."""
 
     def normalize(self, text: str, language: str) -> str:
         loc = locale_for(language)

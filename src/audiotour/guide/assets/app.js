@@ -1,6 +1,7 @@
-// The audio guide: lists the stops, follows the visitor's position and plays
-// each stop's story on arrival. Tour text is only ever set with textContent
-// (or as a Text node); nothing from the tour is parsed as HTML.
+// The audio guide: lists the stops, shows them on a map, follows the visitor's
+// position and plays each stop's story on arrival, in whatever order the
+// visitor walks. Tour text is only ever set with textContent (or as a Text
+// node or an element handed to the map); nothing from the tour is parsed as HTML.
 'use strict';
 
 (() => {
@@ -11,23 +12,36 @@
   const segments = data.segments;
   const stops = segments.filter((s) => s.kind === 'stop');
   const located = stops.filter((s) => typeof s.lat === 'number' && typeof s.lon === 'number');
-  const byId = new Map(segments.map((s) => [s.id, s]));
+  const intro = segments.find((s) => s.kind === 'intro') || null;
+  const outro = segments.find((s) => s.kind === 'outro') || null;
   // Fixes this imprecise say little about which site the visitor is at.
   const MAX_TRIGGER_ACCURACY_M = 500;
+  // A story counts as heard once this much of it was played (seeking over it does not count).
+  const HEARD_FRACTION = 0.6;
+  // A visit left this long ago is over: the next opening starts afresh.
+  const STATE_TTL_MS = 16 * 3600 * 1000;
+  const FOOT_KMH = 4.5;
+  const CAR_KMH = 40;
+  const DETOUR = 1.3;  // roads and paths are longer than the straight line
+  const FOOT_MAX_M = 2500;  // farther than this, without a word from the tour, people drive
 
-  // Survives the tab being discarded and restored in a pocket, not a new visit.
+  // Kept across reloads and a tab the phone discarded in a pocket, for the day.
   const storageKey = 'audiotour:' + location.pathname;
-  const saved = readState();
-  const triggered = new Set(saved.triggered || []);
-  let lastReached = saved.lastReached || null;
+  let visit = readState();
+  const heard = new Set(visit.heard);
+  const reached = new Set(visit.reached);
 
   let current = null;   // the segment loaded in the audio element
   let here = null;      // the located stop whose radius the visitor is in
   let queue = [];       // stops reached while another story was playing
   let following = false;
+  let manual = false;
+  let watchId = null;
   let lastFix = null;
   let lastAccuracy = 0;
+  let heading = null;   // degrees from north, when the phone knows where it points
   let wakeLock = null;
+  let lastTime = null;  // for counting what was really played
 
   // -- small helpers ------------------------------------------------------------
 
@@ -56,12 +70,20 @@
   }
 
   function readState() {
-    try { return JSON.parse(sessionStorage.getItem(storageKey)) || {}; } catch (e) { return {}; }
+    const fresh = { heard: [], reached: [], route: [], played: {}, ended: false, started: false };
+    try {
+      const saved = JSON.parse(localStorage.getItem(storageKey));
+      if (saved && Date.now() - saved.at < STATE_TTL_MS) return { ...fresh, ...saved };
+    } catch (e) { /* unreadable: a new visit */ }
+    return fresh;
   }
 
   function saveState() {
+    visit.heard = [...heard];
+    visit.reached = [...reached];
+    visit.at = Date.now();
     try {
-      sessionStorage.setItem(storageKey, JSON.stringify({ triggered: [...triggered], lastReached }));
+      localStorage.setItem(storageKey, JSON.stringify(visit));
     } catch (e) { /* private mode: the visit still works, it just forgets on reload */ }
   }
 
@@ -74,11 +96,22 @@
     return seconds < 60 ? Math.round(seconds) + ' s' : Math.round(seconds / 60) + ' min';
   }
 
+  function duration(seconds) {
+    const m = Math.max(1, Math.round(seconds / 60));
+    if (m < 60) return fill(ui.minutes, { m });
+    return fill(ui.hours, { h: Math.floor(m / 60), m: String(m % 60).padStart(2, '0') });
+  }
+
   const numbers = (digits) => new Intl.NumberFormat(data.lang, { maximumFractionDigits: digits });
 
   function distanceText(metres) {
     if (metres < 1000) return numbers(0).format(Math.round(metres / 10) * 10 || metres) + ' m';
     return numbers(metres < 10000 ? 1 : 0).format(metres / 1000) + ' km';
+  }
+
+  function sizeText(bytes) {
+    if (bytes < 1e6) return fill(ui.kilobytes, { n: numbers(0).format(Math.max(1, Math.round(bytes / 1e3))) });
+    return fill(ui.megabytes, { n: numbers(bytes < 1e7 ? 1 : 0).format(bytes / 1e6) });
   }
 
   function dateText(parts) {
@@ -118,16 +151,18 @@
   }
 
   // geo: opens the maps app on Android; iOS knows only its own maps links; others get a web map.
-  function mapsLink(stop) {
+  function mapsLink(stop, mode) {
     const where = stop.lat + ',' + stop.lon;
     const agent = navigator.userAgent;
+    const car = mode === 'car';
     if (/iPhone|iPad|iPod/.test(agent) || (/Macintosh/.test(agent) && navigator.maxTouchPoints > 1)) {
-      return 'https://maps.apple.com/?daddr=' + where + '&dirflg=w';
+      return 'https://maps.apple.com/?daddr=' + where + '&dirflg=' + (car ? 'd' : 'w');
     }
     if (/Android/.test(agent)) {
       return 'geo:' + where + '?q=' + where + '(' + encodeURIComponent(stop.title) + ')';
     }
-    return 'https://www.google.com/maps/dir/?api=1&travelmode=walking&destination=' + where;
+    return 'https://www.google.com/maps/dir/?api=1&travelmode=' + (car ? 'driving' : 'walking') +
+      '&destination=' + where;
   }
 
   // -- rendering ----------------------------------------------------------------
@@ -144,13 +179,13 @@
     }
     masthead.append(el('h1', null, data.title), el('p', 'description', data.description));
 
-    const start = $('start');
-    start.textContent = located.length ? ui.start : ui.startPlain;
-    start.hidden = false;
-    start.addEventListener('click', startVisit);
+    $('start').addEventListener('click', () => (visit.ended ? restart() : startVisit()));
     $('hint').textContent = located.length ? ui.startHint : '';
+    showStart();
     $('next-label').textContent = ui.next;
     $('next-go').textContent = ui.directions;
+    $('manual').textContent = ui.manual;
+    $('way-summary').textContent = ui.how;
 
     const list = $('stops');
     for (const segment of segments) list.append(card(segment));
@@ -174,6 +209,14 @@
     updatePlayButton();
   }
 
+  function showStart() {
+    const start = $('start');
+    const begun = visit.started && !visit.ended && heard.size > 0;
+    start.textContent = visit.ended ? ui.restart : begun ? ui.continue : located.length ? ui.start : ui.startPlain;
+    start.hidden = following && !visit.ended;
+    $('hint').hidden = following || visit.ended || begun;
+  }
+
   function card(segment) {
     const item = el('li', 'card card-' + segment.kind);
     item.id = 'stop-' + segment.id;
@@ -185,8 +228,12 @@
       item.append(image);
     }
     const body = el('div', 'card-body');
-    const kicker = [label(segment), dateText(segment.date)].filter(Boolean).join(' · ');
-    body.append(el('p', 'kicker', kicker), el('h2', null, segment.title));
+    const kicker = el('p', 'kicker', [label(segment), dateText(segment.date)].filter(Boolean).join(' · '));
+    const tick = el('span', 'tick', ' ✓');
+    tick.setAttribute('role', 'img');
+    tick.setAttribute('aria-label', ui.played);
+    kicker.append(tick);
+    body.append(kicker, el('h2', null, segment.title));
     const distance = el('p', 'distance');
     body.append(distance);
 
@@ -233,7 +280,7 @@
       body.append(list);
     }
     item.append(body);
-    cards.set(segment.id, { item, listen, distance, spans });
+    cards.set(segment.id, { item, listen, distance, spans, tick });
     updateCard(segment);
     return item;
   }
@@ -242,19 +289,123 @@
     const view = cards.get(segment.id);
     if (!view) return;
     const playing = segment === current && !audio.paused;
+    const paused = segment === current && audio.paused && !audio.ended && audio.currentTime > 0;
     view.listen.textContent = '';
-    view.listen.append(icon(playing ? 'pause' : 'play'),
-      playing ? ui.pause : (segment === current && audio.currentTime > 0 ? ui.resume : ui.listen),
+    view.listen.append(icon(playing ? 'pause' : 'play'), playing ? ui.pause : paused ? ui.resume : ui.listen,
       el('span', 'duration', minutes(segment.duration)));
     view.listen.setAttribute('aria-label', fill(playing ? ui.pauseTo : ui.listenTo, { title: segment.title }));
     view.item.classList.toggle('playing', segment === current);
     view.item.classList.toggle('here', segment === here);
-    view.item.classList.toggle('heard', triggered.has(segment.id));
+    view.item.classList.toggle('heard', heard.has(segment.id));
+    view.tick.hidden = !heard.has(segment.id);
     if (segment === here) view.item.setAttribute('aria-current', 'location');
     else view.item.removeAttribute('aria-current');
+    mapMarker(segment);
   }
 
   const updateCards = () => segments.forEach(updateCard);
+
+  // -- the map --------------------------------------------------------------------
+  // Drawn from the tour's coordinates alone, so it works in a dead zone; tiles
+  // from OpenStreetMap go beneath it while the phone is online, never cached.
+
+  let map = null;
+  const markers = new Map();
+  let you = null;
+  let youCircle = null;
+  let tiles = null;
+  let mapMoved = false;
+
+  // The whole route, and the visitor when known; room left for the credits along the bottom.
+  function fitMap() {
+    if (!map || mapMoved) return;
+    const bounds = window.L.latLngBounds(located.map((s) => [s.lat, s.lon]));
+    // The visitor too, when on the way (not from home, hundreds of kilometres off).
+    if (lastFix && Math.min(...located.map((s) => metresBetween(lastFix, s))) < 20000) {
+      bounds.extend([lastFix.lat, lastFix.lon]);
+    }
+    map.fitBounds(bounds, { maxZoom: 16, paddingTopLeft: [24, 24], paddingBottomRight: [24, 64] });
+  }
+
+  function initMap() {
+    const L = window.L;
+    if (!located.length || !L) return;
+    $('map-box').hidden = false;
+    $('map').setAttribute('aria-label', ui.map);
+    map = L.map('map', { zoomSnap: 0.5, scrollWheelZoom: false, tap: false });
+    map.createPane('you').style.zIndex = 650;  // the visitor above the stops
+    // The library's credit, pointing at its licence beside the page (our own text, no tour text).
+    map.attributionControl.setPrefix('<a href="leaflet-LICENSE.txt">' + escapeText(ui.mapCredits) + '</a>');
+    const line = located.map((s) => [s.lat, s.lon]);
+    L.polyline(line, { color: '#0b2545', weight: 4, opacity: 0.85, dashArray: '2 8', lineCap: 'round',
+      interactive: false }).addTo(map);
+    for (const stop of located) {
+      const badge = el('span', 'stop-number', stops.indexOf(stop) + 1);
+      const marker = L.marker([stop.lat, stop.lon], {
+        icon: L.divIcon({ className: 'stop-marker', html: badge, iconSize: [34, 34], iconAnchor: [17, 17] }),
+        keyboard: true, title: stop.title, alt: stop.title, riseOnHover: true,
+      }).addTo(map);
+      marker.on('click', () => showCard(stop, 'smooth'));
+      markers.set(stop.id, marker);
+    }
+    fitMap();
+    // Once the visitor moves the map by hand, it stays where they put it.
+    map.on('dragstart', () => { mapMoved = true; });
+    map.getContainer().addEventListener('click', (event) => {
+      if (event.target.closest('.leaflet-control-zoom')) mapMoved = true;
+    });
+    updateCards();
+    updateTiles();
+    window.addEventListener('online', updateTiles);
+    window.addEventListener('offline', updateTiles);
+  }
+
+  function updateTiles() {
+    const L = window.L;
+    if (!map) return;
+    if (navigator.onLine && !tiles) {
+      // The tile policy asks for the attribution on the map and a Referer: the page sends none elsewhere.
+      tiles = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
+        maxZoom: 19, referrerPolicy: 'strict-origin-when-cross-origin',
+        attribution: '<a href="https://www.openstreetmap.org/copyright">' + escapeText(ui.tiles) + '</a>',
+      }).addTo(map);
+      tiles.bringToBack();
+    } else if (!navigator.onLine && tiles) {
+      map.removeLayer(tiles);
+      tiles = null;
+    }
+  }
+
+  function escapeText(text) {
+    const span = el('span', null, text);
+    return span.innerHTML;
+  }
+
+  function mapMarker(segment) {
+    const marker = markers.get(segment.id);
+    const node = marker && marker.getElement();
+    if (!node) return;
+    node.classList.toggle('heard', heard.has(segment.id));
+    node.classList.toggle('here', segment === here);
+    node.classList.toggle('next', segment === nextStop());
+  }
+
+  function mapPosition(fix, accuracy) {
+    const L = window.L;
+    if (!map) return;
+    if (!you) {
+      youCircle = L.circle([fix.lat, fix.lon], { radius: accuracy, className: 'you-accuracy', interactive: false, pane: 'you',
+        color: '#1a73e8', weight: 1, fillOpacity: 0.15 }).addTo(map);
+      you = L.circleMarker([fix.lat, fix.lon], { radius: 8, className: 'you-marker', color: '#fff', weight: 3, pane: 'you',
+        fillColor: '#1a73e8', fillOpacity: 1, interactive: false }).addTo(map);
+      you.bindTooltip(el('span', null, ui.you), { direction: 'top', offset: [0, -8] });
+      if (!map.getBounds().contains([fix.lat, fix.lon])) fitMap();
+    } else {
+      you.setLatLng([fix.lat, fix.lon]);
+      youCircle.setLatLng([fix.lat, fix.lon]);
+      youCircle.setRadius(accuracy);
+    }
+  }
 
   // -- playback -----------------------------------------------------------------
 
@@ -263,6 +414,7 @@
       const previous = current;
       current = segment;
       audio.src = segment.file;
+      lastTime = null;
       if (previous) updateCard(previous);
       $('player-title').textContent = segment.title;
       $('player').hidden = false;
@@ -270,15 +422,22 @@
       // Whoever takes the phone out of the pocket finds the words being spoken.
       cards.get(segment.id).item.querySelector('details').open = true;
     }
-    if (from !== undefined) audio.currentTime = from;
-    audio.muted = false;
-    if (queue.includes(segment)) {
-      queue = queue.filter((waiting) => waiting !== segment);
-      if (lastFix) guide();
+    if (from !== undefined) {
+      audio.currentTime = from;
+      lastTime = null;
     }
+    audio.muted = false;
+    if (queue.includes(segment)) queue = queue.filter((waiting) => waiting !== segment);
     const started = audio.play();
     if (started) started.catch(() => updatePlayButton());
     updateCard(segment);
+    guide();
+  }
+
+  // Bring a stop's card into view above the guidance, unless the visitor is reading the page.
+  function showCard(segment, behavior) {
+    const view = cards.get(segment.id);
+    if (view && document.visibilityState === 'visible') view.item.scrollIntoView({ block: 'start', behavior });
   }
 
   function toggle(segment) {
@@ -295,19 +454,52 @@
     return current && !audio.paused && !audio.ended;
   }
 
+  // Count only what was played, not what was skipped by seeking.
+  function countPlayed() {
+    if (!current || audio.paused || audio.seeking) return;
+    const now = audio.currentTime;
+    if (lastTime !== null) {
+      const delta = now - lastTime;
+      if (delta > 0 && delta < 2 + 4 * audio.playbackRate) {
+        const played = (visit.played[current.id] || 0) + delta;
+        visit.played[current.id] = played;
+        if (!heard.has(current.id) && played >= HEARD_FRACTION * current.duration) markHeard(current);
+      }
+    }
+    lastTime = now;
+  }
+
+  function markHeard(segment) {
+    heard.add(segment.id);
+    if (segment === outro) visit.ended = true;
+    saveState();
+    if (visit.ended) showStart();
+    updateCards();
+    guide();
+  }
+
   function onEnded() {
-    updateCard(current);
+    countPlayed();
+    const finished = current;
+    updateCard(finished);
     if (queue.length) return play(queue[0], 0);
-    // Between sites nothing plays, except what has no place of its own:
-    // a stop without a location follows the story before it, and the
-    // closing words follow the last story once every site was reached.
-    const next = segments[segments.indexOf(current) + 1];
-    if (!next || triggered.has(next.id) || !following) return;
-    const allReached = located.every((s) => triggered.has(s.id));
-    if ((next.kind === 'stop' && typeof next.lat !== 'number') || (next.kind === 'outro' && allReached)) {
-      triggered.add(next.id);
-      saveState();
-      play(next, 0);
+    if (!following) return;
+    if (finished === outro) {
+      if (heard.has(outro.id)) { visit.ended = true; saveState(); }
+      following = visit.ended ? false : following;
+      showStart();
+      return guide();
+    }
+    // Between sites nothing plays, except what has no place of its own: a stop
+    // without a location follows the story before it, and the closing words
+    // follow the last story of the walk, whatever was skipped on the way.
+    const next = segments[segments.indexOf(finished) + 1];
+    if (next && next.kind === 'stop' && typeof next.lat !== 'number' && !heard.has(next.id)) {
+      return play(next, 0);
+    }
+    if (located.length && heard.has(finished.id) && finished !== intro && !nextStop() && outro && !heard.has(outro.id)) {
+      play(outro, 0);
+      showCard(outro);
     }
   }
 
@@ -320,13 +512,14 @@
   }
 
   function updateProgress() {
+    countPlayed();
     const seek = $('seek');
-    const duration = isFinite(audio.duration) ? audio.duration : (current ? current.duration : 0);
-    seek.max = String(duration);
+    const length = isFinite(audio.duration) ? audio.duration : (current ? current.duration : 0);
+    seek.max = String(length);
     if (!seek.matches(':active')) seek.value = String(audio.currentTime);
-    seek.setAttribute('aria-valuetext', clock(audio.currentTime) + ' / ' + clock(duration));
+    seek.setAttribute('aria-valuetext', clock(audio.currentTime) + ' / ' + clock(length));
     $('elapsed').textContent = clock(audio.currentTime);
-    $('total').textContent = clock(duration);
+    $('total').textContent = clock(length);
     readAlong();
     if ('mediaSession' in navigator && navigator.mediaSession.setPositionState && isFinite(audio.duration)) {
       try {
@@ -372,33 +565,60 @@
 
   // -- following the visitor ----------------------------------------------------
 
+  function restart() {
+    heard.clear();
+    reached.clear();
+    visit = { heard: [], reached: [], route: [], played: {}, ended: false, started: false };
+    queue = [];
+    saveState();
+    updateCards();
+    startVisit();
+  }
+
   function startVisit() {
-    $('start').hidden = true;
-    $('hint').hidden = true;
     following = true;
-    const intro = segments.find((s) => s.kind === 'intro');
+    visit.started = true;
+    saveState();
+    showStart();
     // This tap is the one gesture that lets the page play sound later, from a
     // position update: the audio element must start playing now.
-    if (intro && !triggered.has(intro.id)) {
-      triggered.add(intro.id);
-      saveState();
+    if (intro && !heard.has(intro.id)) {
       play(intro, 0);
     } else if (!located.length) {
-      const first = segments.find((s) => !triggered.has(s.id)) || segments[0];
-      triggered.add(first.id);
-      saveState();
-      play(first, 0);
+      play(segments.find((s) => !heard.has(s.id)) || segments[0], 0);
     } else {
       unlockAudio();
     }
     if (!located.length) return;
     $('guidance').hidden = false;
+    askForHeading();
     keepAwake();
-    if (!window.isSecureContext) return status(ui.insecure);
-    if (!('geolocation' in navigator)) return status(ui.geoMissing);
-    status(ui.geoWaiting);
-    navigator.geolocation.watchPosition(onPosition, onPositionError,
-      { enableHighAccuracy: true, maximumAge: 5000, timeout: 60000 });
+    follow();
+  }
+
+  function follow() {
+    manual = false;
+    $('manual').textContent = ui.manual;
+    if (!window.isSecureContext) return problem(ui.insecure);
+    if (!('geolocation' in navigator)) return problem(ui.geoMissing);
+    problem(null);
+    status(lastFix ? '' : ui.geoWaiting);
+    if (watchId === null) {
+      watchId = navigator.geolocation.watchPosition(onPosition, onPositionError,
+        { enableHighAccuracy: true, maximumAge: 5000, timeout: 30000 });
+    }
+    guide();
+  }
+
+  function toManual() {
+    manual = true;
+    if (watchId !== null && 'geolocation' in navigator) navigator.geolocation.clearWatch(watchId);
+    watchId = null;
+    lastFix = null;
+    here = null;
+    problem(null);
+    updateCards();
+    guide();
   }
 
   function unlockAudio() {
@@ -414,39 +634,104 @@
   }
 
   async function keepAwake() {
-    // Browsers stop reporting the position once the screen locks: keep it on.
-    if (!('wakeLock' in navigator) || document.visibilityState !== 'visible') return;
-    try { wakeLock = await navigator.wakeLock.request('screen'); } catch (e) { wakeLock = null; }
+    // Browsers stop reporting the position once the screen locks: keep it on, or say it may lock.
+    if (!following || manual || document.visibilityState !== 'visible') return;
+    if (!('wakeLock' in navigator)) return notice(ui.wakeLock);
+    try {
+      wakeLock = await navigator.wakeLock.request('screen');
+      wakeLock.addEventListener('release', () => { wakeLock = null; });
+      notice(null);
+    } catch (e) {
+      wakeLock = null;
+      notice(ui.wakeLock);
+    }
+  }
+
+  function askForHeading() {
+    const listen = () => {
+      window.addEventListener('deviceorientationabsolute', (event) => {
+        if (event.absolute && typeof event.alpha === 'number') setHeading(360 - event.alpha);
+      });
+      window.addEventListener('deviceorientation', (event) => {
+        if (typeof event.webkitCompassHeading === 'number') setHeading(event.webkitCompassHeading, true);
+      });
+    };
+    listen();
+    // iOS sends nothing until the visitor allows it, asked from a tap: this is one.
+    const Orientation = window.DeviceOrientationEvent;
+    if (Orientation && typeof Orientation.requestPermission === 'function') {
+      Orientation.requestPermission().catch(() => {});
+    }
+  }
+
+  let headingShown = 0;
+  function setHeading(degrees, screenRelative) {
+    const angle = screenRelative ? 0 : (screen.orientation && screen.orientation.angle) || 0;
+    heading = (degrees + angle + 360) % 360;
+    const now = Date.now();
+    if (now - headingShown > 500) { headingShown = now; guide(); }
   }
 
   function status(text) {
     $('status').textContent = text;
   }
 
+  // One problem with the position at a time, with the way out: manual mode.
+  function problem(text) {
+    $('problem').hidden = !text && !noticeText;
+    $('problem-text').textContent = text || noticeText || '';
+    problemText = text;
+  }
+  let problemText = null;
+  let noticeText = null;
+  function notice(text) {
+    noticeText = text;
+    problem(problemText);
+  }
+
   function onPositionError(error) {
-    status(error.code === 1 ? ui.geoDenied : ui.geoWaiting);
+    if (manual) return;
+    if (error.code === 1) {
+      problem(ui.geoDenied);
+      status('');
+    } else if (error.code === 3) {
+      problem(ui.geoTimeout);
+    } else {
+      problem(ui.geoUnavailable);
+    }
+    guide();
   }
 
   function onPosition(position) {
+    if (manual) return;
     const fix = { lat: position.coords.latitude, lon: position.coords.longitude };
     const accuracy = position.coords.accuracy;
     lastFix = fix;
     lastAccuracy = accuracy;
+    const course = position.coords.heading;
+    if (heading === null && typeof course === 'number' && !Number.isNaN(course) && position.coords.speed > 1) {
+      heading = course;  // the direction of travel stands in for a compass
+    }
     const inside = located
       .map((stop) => ({ stop, metres: metresBetween(fix, stop) }))
       .filter(({ stop, metres }) => metres <= stop.radius)
       .sort((a, b) => a.metres - b.metres);
     const previousHere = here;
     here = inside.length ? inside[0].stop : null;
-    if (here && accuracy <= MAX_TRIGGER_ACCURACY_M && !triggered.has(here.id)) arrive(here);
+    const reference = here || nextStop();
+    if (accuracy > MAX_TRIGGER_ACCURACY_M) problem(fill(ui.geoPoor, { m: Math.round(accuracy) }));
+    else if (reference && accuracy > reference.radius) problem(fill(ui.geoPoor, { m: Math.round(accuracy) }));
+    else problem(null);
+    if (here && accuracy <= MAX_TRIGGER_ACCURACY_M && !reached.has(here.id)) arrive(here);
     else if (!busy() && queue.length) play(queue[0], 0);
     if (previousHere !== here) updateCards();
+    mapPosition(fix, accuracy);
     guide();
   }
 
   function arrive(stop) {
-    triggered.add(stop.id);
-    lastReached = stop.id;
+    reached.add(stop.id);
+    visit.route.push(stop.id);
     saveState();
     if (current === stop && busy()) {
       // Already started by hand on the way: let it go on.
@@ -454,100 +739,354 @@
       if (!queue.includes(stop)) queue.push(stop);
     } else {
       play(stop, 0);
+      showCard(stop);
     }
-    const view = cards.get(stop.id);
-    if (view && document.visibilityState === 'visible') view.item.scrollIntoView({ block: 'start' });
   }
 
+  // Which way the visitor walks the tour: from the last two sites reached; from
+  // one site, the tour's own direction unless nothing is left that way.
+  function direction(open) {
+    const route = visit.route.map((id) => located.findIndex((s) => s.id === id)).filter((i) => i >= 0);
+    const last = route[route.length - 1];
+    for (let k = route.length - 2; k >= 0; k -= 1) {
+      if (route[k] !== last) return Math.sign(last - route[k]);
+    }
+    return open.some((s) => located.indexOf(s) > last) ? 1 : -1;
+  }
+
+  // The nearest site not yet heard along the direction of travel. Sites passed
+  // by (between sites already reached) are not pointed back to; a site beyond
+  // the ones reached is, when nothing is left ahead.
   function nextStop() {
-    const after = lastReached ? located.findIndex((s) => s.id === lastReached) + 1 : 0;
-    return located.slice(after).find((s) => !triggered.has(s.id)) ||
-      located.find((s) => !triggered.has(s.id)) || null;
+    const open = located.filter((s) => !heard.has(s.id) && !reached.has(s.id) && s !== here);
+    if (!open.length) return null;
+    const route = visit.route.map((id) => located.findIndex((s) => s.id === id)).filter((i) => i >= 0);
+    if (!route.length) {
+      if (!lastFix) return open[0];
+      return open.reduce((a, b) => (metresBetween(lastFix, a) <= metresBetween(lastFix, b) ? a : b));
+    }
+    const last = route[route.length - 1];
+    const dir = direction(open);
+    const byGap = (a, b) => Math.abs(located.indexOf(a) - last) - Math.abs(located.indexOf(b) - last);
+    const ahead = open.filter((s) => (located.indexOf(s) - last) * dir > 0).sort(byGap);
+    if (ahead.length) {
+      // Walked past a site without entering it: once the visitor is nearer the site after it than
+      // that site is to the one passed, the one passed is behind them.
+      let k = 0;
+      while (lastFix && k + 1 < ahead.length && metresBetween(lastFix, ahead[k]) > ahead[k].radius &&
+             metresBetween(lastFix, ahead[k + 1]) < metresBetween(ahead[k], ahead[k + 1])) k += 1;
+      return ahead[k];
+    }
+    const low = Math.min(...route);
+    const high = Math.max(...route);
+    const beyond = open.filter((s) => located.indexOf(s) < low || located.indexOf(s) > high).sort(byGap);
+    return beyond[0] || null;
+  }
+
+  // In manual mode: the first story not heard, in the tour's order.
+  function nextByHand() {
+    return segments.find((s) => s.kind === 'stop' && !heard.has(s.id)) || null;
+  }
+
+  // How to get there: the tour's word for this leg when it has one, else a guess from the distance.
+  function leg(next, metres) {
+    const route = visit.route;
+    const from = route.length ? located.find((s) => s.id === route[route.length - 1]) : null;
+    const way = from && from.way && located.indexOf(next) === located.indexOf(from) + 1 ? from.way : null;
+    const mode = way && (way.mode === 'car' || way.mode === 'foot') ? way.mode : metres > FOOT_MAX_M ? 'car' : 'foot';
+    const seconds = metres * DETOUR / ((mode === 'car' ? CAR_KMH : FOOT_KMH) / 3.6);
+    return { mode, way, eta: fill(mode === 'car' ? ui.car : ui.foot, { time: duration(seconds) }) };
   }
 
   function guide() {
     const lines = [];
-    if (here) lines.push(fill(ui.here, { title: here.title }));
+    // Each fact once: the player already names what plays, the panel what comes next.
+    if (here && here !== current && !queue.includes(here)) lines.push(fill(ui.here, { title: here.title }));
     if (queue.length) lines.push(fill(ui.queued, { title: queue[0].title }));
-    const next = nextStop();
-    if (!next && !here) lines.push(ui.finished);
-    if (!lines.length) lines.push(fill(ui.accuracy, { m: Math.round(lastAccuracy) }));
-    status(lines.join(' — '));
+    if (manual) lines.push(ui.manualOn);
+    else if (following && !lastFix && !problemText) lines.push(ui.geoWaiting);
+    status(lines.join(' · '));
+    $('manual').textContent = manual ? ui.follow : ui.manual;
+    $('problem').hidden = !(problemText || noticeText) && !manual;
+    if (manual) $('problem-text').textContent = '';
 
+    const next = manual ? nextByHand() : nextStop();
     const panel = $('next');
-    panel.hidden = !next || !lastFix;
-    if (next && lastFix) {
-      const metres = metresBetween(lastFix, next);
-      const heading = bearing(lastFix, next);
+    const end = $('end');
+    panel.hidden = !next || (!manual && !lastFix);
+    const finishedRoute = located.length && !next && (lastFix || manual || visit.ended) && following;
+    end.hidden = !finishedRoute && !visit.ended;
+    if (!end.hidden) {
+      const skipped = located.filter((s) => !heard.has(s.id)).length;
+      const words = [visit.ended ? ui.finished : ui.endOfRoute];
+      if (skipped && !visit.ended) words.push(skipped === 1 ? ui.skippedOne : fill(ui.skippedMany, { n: skipped }));
+      $('end-text').textContent = words.join(' · ');
+      const outroLeft = outro && !heard.has(outro.id);
+      const go = $('end-go');
+      go.hidden = outroLeft && current === outro && !audio.paused;
+      go.textContent = outroLeft ? ui.playOutro : ui.restart;
+      go.onclick = () => (outroLeft ? (play(outro, 0), showCard(outro, 'smooth')) : restart());
+    }
+    if (next && !panel.hidden) {
       $('next-title').textContent = next.title;
-      $('next-distance').textContent = fill(ui.away, {
-        distance: distanceText(metres), direction: ui.compass[Math.round(heading / 45) % 8],
-      });
-      $('arrow').style.transform = 'rotate(' + Math.round(heading) + 'deg)';
-      $('next-go').href = mapsLink(next);
+      $('next-label').textContent = ui.next;
+      const canGo = typeof next.lat === 'number';
+      $('next-go').hidden = !canGo;
+      $('next-listen').hidden = !manual;
+      if (manual) {
+        $('next-listen').textContent = ui.listen;
+        $('next-listen').onclick = () => { play(next, 0); showCard(next, 'smooth'); };
+      }
+      if (manual || !lastFix || !canGo) {
+        $('next-distance').textContent = label(next);
+        $('arrow').hidden = true;
+        $('way').hidden = true;
+        if (canGo) $('next-go').href = mapsLink(next);
+      } else {
+        const metres = metresBetween(lastFix, next);
+        const towards = bearing(lastFix, next);
+        const relative = heading === null ? towards : (towards - heading + 360) % 360;
+        const words = heading === null ? ui.compass : ui.relative;
+        const { mode, way, eta } = leg(next, metres);
+        $('next-distance').textContent = fill(ui.away, {
+          distance: distanceText(metres), direction: words[Math.round(relative / 45) % 8],
+        }) + ' · ' + eta + ' · ' + fill(ui.accuracy, { m: Math.round(lastAccuracy) });
+        const arrow = $('arrow');
+        arrow.hidden = false;
+        arrow.style.transform = 'rotate(' + Math.round(relative) + 'deg)';
+        arrow.classList.toggle('north-up', heading === null);
+        $('next-go').href = mapsLink(next, mode);
+        const details = way && (way.directions || way.parking);
+        $('way').hidden = !details;
+        if (details) {
+          $('way-directions').textContent = way.directions || '';
+          $('way-directions').hidden = !way.directions;
+          $('way-parking').textContent = way.parking ? fill(ui.parking, { parking: way.parking }) : '';
+          $('way-parking').hidden = !way.parking;
+        }
+      }
     }
     for (const stop of located) {
       const view = cards.get(stop.id);
-      if (view && lastFix) view.distance.textContent = distanceText(metresBetween(lastFix, stop));
+      if (view) view.distance.textContent = lastFix ? distanceText(metresBetween(lastFix, stop)) : '';
+      mapMarker(stop);
     }
   }
 
-  // -- offline ------------------------------------------------------------------
+  // -- the guidance dock: never covers the page -------------------------------------
+
+  function watchDock() {
+    const dock = $('dock');
+    const root = document.documentElement;
+    const measure = () => {
+      const rect = dock.getBoundingClientRect();
+      const side = getComputedStyle(dock).getPropertyValue('--dock-side').trim() === '1';
+      root.style.setProperty('--dock-height', (side ? 0 : Math.ceil(rect.height)) + 'px');
+      root.style.setProperty('--dock-width', (side && rect.height ? Math.ceil(rect.width) : 0) + 'px');
+      if (map) { map.invalidateSize(); fitMap(); }
+    };
+    if ('ResizeObserver' in window) new ResizeObserver(measure).observe(dock);
+    window.addEventListener('resize', measure);
+    measure();
+  }
+
+  // -- download for the visit ---------------------------------------------------------
+
+  let registration = null;
+  let downloading = false;
+  let workerReady;
+  const worker = new Promise((resolve) => { workerReady = resolve; });
+
+  function ask(worker, message, onProgress) {
+    return new Promise((resolve, reject) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (event) => {
+        if (event.data.final) resolve(event.data);
+        else if (onProgress) onProgress(event.data);
+      };
+      try { worker.postMessage(message, [channel.port2]); } catch (e) { reject(e); }
+    });
+  }
+
+  const tourSeconds = segments.reduce((sum, s) => sum + (s.duration || 0), 0);
+
+  function showDownload(state) {
+    const box = $('download');
+    box.hidden = false;
+    const button = $('download-go');
+    const line = $('download-state');
+    const bar = $('download-bar');
+    const summary = data.download || { files: 0, bytes: 0 };
+    if (state && typeof state.shell === 'number') SHELL_FILES = state.shell;
+    if (!state) {
+      button.hidden = false;
+      button.textContent = '';
+      button.append(ui.download, el('span', 'size', sizeText(summary.bytes)));
+      line.textContent = '';
+      $('download-progress').hidden = true;
+      $('download-remove').hidden = true;
+      return;
+    }
+    box.dataset.state = state.complete ? 'ready' : state.progress ? 'loading' : state.files > SHELL_FILES ? 'partial' : 'none';
+    $('download-progress').hidden = !state.progress && (state.complete || state.files <= SHELL_FILES);
+    bar.max = state.size || 1;
+    bar.value = state.bytes;
+    const values = { files: state.files, total: state.total, done: sizeText(state.bytes), size: sizeText(state.size) };
+    if (state.complete) {
+      line.textContent = fill(ui.downloadReady, { duration: duration(tourSeconds), size: sizeText(state.size) });
+    } else if (state.progress) {
+      line.textContent = fill(ui.downloading, values);
+    } else if (state.failed) {
+      line.textContent = fill(ui.downloadFailed, values);
+    } else if (state.files > SHELL_FILES) {
+      line.textContent = fill(ui.downloadPartial, values);
+    } else {
+      line.textContent = '';
+    }
+    button.hidden = state.complete || Boolean(state.progress);
+    if (!button.hidden) {
+      button.textContent = '';
+      const resume = state.files > SHELL_FILES;
+      button.append(resume ? ui.downloadResume : ui.download,
+        el('span', 'size', sizeText(Math.max(0, state.size - state.bytes))));
+    }
+    $('download-remove').hidden = !state.complete;
+    $('download-remove').textContent = ui.downloadRemove;
+  }
+  let SHELL_FILES = 0;  // what the worker keeps on its own (the page itself): not "a download"
 
   async function offline() {
-    if (!('serviceWorker' in navigator)) return;
-    let hadController = Boolean(navigator.serviceWorker.controller);
+    if (!('serviceWorker' in navigator) || !window.isSecureContext) {
+      $('download').hidden = false;
+      $('download-state').textContent = window.isSecureContext ? ui.downloadNone : ui.downloadInsecure;
+      return;
+    }
+    showDownload(null);
+    $('download-go').addEventListener('click', download);
+    $('download-remove').addEventListener('click', removeDownload);
+    let switching = false;
     navigator.serviceWorker.addEventListener('controllerchange', () => {
-      if (hadController) showUpdate();
-      hadController = true;
-      fillCache();
+      if (switching) location.reload();
     });
     try {
-      await navigator.serviceWorker.register('sw.js', { scope: './', updateViaCache: 'none' });
-      fillCache();
+      registration = await navigator.serviceWorker.register('sw.js', { scope: './', updateViaCache: 'none' });
     } catch (e) {
-      /* no offline copy (private mode, http:// from another machine): the page works online */
+      $('download-state').textContent = ui.downloadNone;
+      $('download-go').hidden = true;
+      return;
+    }
+    await navigator.serviceWorker.ready;
+    workerReady();
+    if (!downloading) await refreshDownload();
+    const offerIfWaiting = () => {
+      if (registration.waiting && registration.active) offerUpdate(registration.waiting, () => { switching = true; });
+    };
+    registration.addEventListener('updatefound', () => {
+      const incoming = registration.installing;
+      if (!incoming) return;
+      incoming.addEventListener('statechange', () => { if (incoming.state === 'installed') offerIfWaiting(); });
+    });
+    offerIfWaiting();
+  }
+
+  async function refreshDownload() {
+    const worker = registration && registration.active;
+    if (!worker) return null;
+    const state = await ask(worker, { type: 'state' });
+    SHELL_FILES = state.shell;
+    showDownload(state);
+    return state;
+  }
+
+  async function download() {
+    if (downloading) return;
+    downloading = true;
+    $('download-go').hidden = true;
+    persist();
+    // A tap before the worker runs is kept, not lost; a worker that never comes is said.
+    const ready = await Promise.race([worker.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 20000))]);
+    if (!ready) {
+      downloading = false;
+      showDownload(null);
+      $('download-state').textContent = ui.downloadNone;
+      return;
+    }
+    try {
+      let state;
+      do {
+        state = await ask(registration.active, { type: 'download' }, (progress) => showDownload(progress));
+      } while (state.more);
+      showDownload(state);
+    } finally {
+      downloading = false;
     }
   }
 
-  // Ask the active worker to fetch whatever it still misses, and show how far it got.
-  async function fillCache() {
-    const line = $('offline');
-    const registration = await navigator.serviceWorker.ready;
-    const channel = new MessageChannel();
-    channel.port1.onmessage = (event) => {
-      const { done, total, finished, obsolete } = event.data;
-      if (obsolete) return;
-      const ready = done === total;
-      line.textContent = ready ? ui.offlineReady : finished ? ui.offlineFailed : fill(ui.offlineProgress, { done, total });
-      line.dataset.state = ready ? 'ready' : finished ? 'failed' : 'loading';
-    };
-    registration.active.postMessage({ type: 'fill' }, [channel.port2]);
+  async function persist() {
+    const note = $('download-note');
+    if (!navigator.storage || !navigator.storage.persist) return;
+    let kept = await navigator.storage.persisted().catch(() => false);
+    if (!kept) kept = await navigator.storage.persist().catch(() => false);
+    note.textContent = ui.persistDenied;
+    note.hidden = kept;
   }
 
-  function showUpdate() {
+  async function removeDownload() {
+    if (!registration || !registration.active) return;
+    showDownload(await ask(registration.active, { type: 'remove' }));
+    $('download-note').hidden = true;
+  }
+
+  // A new build waits beside the one in use; the visitor decides when it takes over.
+  async function offerUpdate(waiting, switching) {
+    const box = $('update-box');
+    const old = await ask(registration.active, { type: 'state' });
+    const incoming = await ask(waiting, { type: 'state' });
+    box.hidden = false;
+    $('update-text').textContent = ui.update;
     const button = $('update');
-    button.textContent = ui.update;
-    button.hidden = false;
+    button.textContent = '';
+    button.append(ui.updateButton);
+    if (old.complete) button.append(el('span', 'size', sizeText(incoming.missing)));
+    button.onclick = async () => {
+      button.disabled = true;
+      if (old.complete) {
+        // Kept offline: the new version must be complete before it replaces the old one.
+        let state;
+        do {
+          state = await ask(waiting, { type: 'download' }, (progress) => showDownload(progress));
+        } while (state.more);
+        if (!state.complete) {
+          showDownload({ ...state, failed: state.failed || 1 });
+          button.disabled = false;
+          return;
+        }
+      }
+      switching();
+      waiting.postMessage({ type: 'activate' });
+    };
   }
 
   // -- wiring -------------------------------------------------------------------
 
   render();
+  initMap();
   mediaActions();
-  audio.addEventListener('play', updatePlayButton);
-  audio.addEventListener('pause', updatePlayButton);
+  watchDock();
+  audio.addEventListener('play', () => { lastTime = null; updatePlayButton(); });
+  audio.addEventListener('pause', () => { countPlayed(); updatePlayButton(); });
+  audio.addEventListener('seeking', () => { lastTime = null; });
   audio.addEventListener('ended', () => { updatePlayButton(); onEnded(); });
   audio.addEventListener('timeupdate', updateProgress);
   audio.addEventListener('loadedmetadata', updateProgress);
   $('play').addEventListener('click', () => (current ? toggle(current) : step(0)));
   $('previous').addEventListener('click', () => step(-1));
   $('following').addEventListener('click', () => step(1));
-  $('update').addEventListener('click', () => location.reload());
+  $('manual').addEventListener('click', () => (manual ? follow() : toManual()));
   $('seek').addEventListener('input', (event) => { audio.currentTime = Number(event.target.value); });
   document.addEventListener('visibilitychange', () => {
     if (following && document.visibilityState === 'visible' && !wakeLock) keepAwake();
-    if (document.visibilityState === 'hidden') wakeLock = null;
   });
   offline();
 })();
