@@ -220,8 +220,8 @@ def _translation_error(exc: ValidationError, document: YamlDocument, tour_name: 
         name = str(key[-1])
         if name in _KNOWN_KEYS.get(parent, set()) and name not in _TRANSLATION_KEYS.get(parent, set()):
             allowed = ", ".join(sorted(_TRANSLATION_KEYS.get(parent, set())))
-            return document.error(key, f"{name} comes from {tour_name}; a translation gives only text "
-                                       f"(here: {allowed})")
+            return document.error(key, f"is set in {tour_name} for every language; a translation gives only "
+                                       f"text (here: {allowed})")
         break
     return _first_error(exc, document, _TRANSLATION_KEYS)
 
