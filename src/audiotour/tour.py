@@ -459,4 +459,4 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-__all__ = ["LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key"]
+__all__ = ["Lexicon", "LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key"]
