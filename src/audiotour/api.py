@@ -22,28 +22,36 @@ from .publish import prepare_images
 from .segments import Segment, make_segments
 from .tour import WEB_ADDRESS, LoadedTour
 from .tour import load_tour as _load_tour
+from .translations import with_translations
 
 __all__ = ["BuildReport", "build", "check", "load_tour", "script"]
 
 
 def load_tour(path: str | Path) -> LoadedTour:
-    """Read and validate a tour file; a `TourError` naming file, line and field otherwise."""
-    return _load_tour(Path(path))
+    """Read and validate a tour file and its translations; a `TourError` naming file, line and field otherwise.
+
+    ``.translations`` holds the tour in each translation's language, by language tag.
+    """
+    return with_translations(_load_tour(Path(path)))
 
 
 def _loaded(tour: str | Path | LoadedTour) -> LoadedTour:
-    return tour if isinstance(tour, LoadedTour) else load_tour(tour)
+    if isinstance(tour, LoadedTour):
+        return tour if tour.translations else with_translations(tour)
+    return load_tour(tour)
 
 
 def check(tour: str | Path | LoadedTour) -> str:
     """Validate everything a build would (images, a voice for the language); the tour's summary, as text."""
     loaded = _loaded(tour)
     prepare_images(loaded)
-    voice = VoiceRequest(language=loaded.tour.language, tld=loaded.tour.voice.tld, slow=loaded.tour.voice.slow)
-    if not speakers(voice):
-        raise loaded.error(("language",), f"{loaded.tour.language!r} is not spoken by any engine "
-                                          f"({', '.join(engine_names())}); use e.g. fr or en")
-    return summary.summarize(loaded.tour, loaded.path)
+    for each in (loaded, *loaded.translations.values()):
+        voice = VoiceRequest(language=each.tour.language, tld=each.tour.voice.tld, slow=each.tour.voice.slow)
+        if not speakers(voice):
+            raise each.error(("language",), f"{each.tour.language!r} is not spoken by any engine "
+                                            f"({', '.join(engine_names())}); use e.g. fr or en")
+    translated = {language: each.tour for language, each in loaded.translations.items()}
+    return summary.summarize(loaded.tour, loaded.path, translated)
 
 
 def script(tour: str | Path | LoadedTour, stop: str | None = None) -> tuple[Segment, ...]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 from gpxpy.geo import haversine_distance
@@ -71,7 +72,7 @@ def estimated_minutes(tour: Tour) -> float:
     return narration_words(tour) / WORDS_PER_MINUTE + tour.audio.pauses.segment * (parts - 1) / 60
 
 
-def summarize(tour: Tour, path: Path) -> str:
+def summarize(tour: Tour, path: Path, translations: Mapping[str, Tour] | None = None) -> str:
     located = sum(1 for s in tour.stops if s.location)
     extras = " + ".join(name for name, x in (("intro", tour.intro), ("outro", tour.outro)) if x)
     minutes = estimated_minutes(tour)
@@ -98,7 +99,34 @@ def summarize(tour: Tour, path: Path) -> str:
                             f"add way: {{mode: …, directions: …}} to stop {number}")
     if tour.outro:
         lines.append(_part_line("outro", tour.outro))
+    if translations:
+        lines += side_by_side({tour.language: tour, **translations})
     return "\n".join(lines + warnings)
+
+
+def side_by_side(tours: Mapping[str, Tour]) -> list[str]:
+    """Each part's words and minutes in every language, one column per language (the same stops in each)."""
+    first = next(iter(tours.values()))
+    names = [*(["intro"] if first.intro else []), *(f"{n} {s.slug}" for n, s in enumerate(first.stops, start=1)),
+             *(["outro"] if first.outro else [])]
+    rows: list[list[str]] = [[name] for name in names] + [["whole tour"]]
+    for tour in tours.values():
+        parts: list[Stop | Section] = [*([tour.intro] if tour.intro else []), *tour.stops,
+                                       *([tour.outro] if tour.outro else [])]
+        for row, part in zip(rows, parts):
+            row.append(_words_and_time(part_words(part), part_words(part) / WORDS_PER_MINUTE * 60))
+        rows[-1].append(_words_and_time(narration_words(tour), estimated_minutes(tour) * 60))
+    width = max(len(row[0]) for row in rows)
+    cells = max(len(cell) for row in rows for cell in row[1:])
+    header = " " * width + "".join(f"  {language:>{cells}}" for language in tours)
+    lines = [f"  languages, at {WORDS_PER_MINUTE} words a minute:", "    " + header]
+    lines += ["    " + row[0].ljust(width) + "".join(f"  {cell:>{cells}}" for cell in row[1:]) for row in rows]
+    return lines
+
+
+def _words_and_time(words: int, seconds: float) -> str:
+    rounded = round(seconds / 5) * 5
+    return f"{words} words {rounded // 60}:{rounded % 60:02d}"
 
 
 def _part_line(name: str, part: Stop | Section) -> str:

@@ -80,6 +80,8 @@ Narration = Annotated[str, AfterValidator(_narration)]
 Line = Annotated[str, AfterValidator(_one_line)]
 Slug = Annotated[str, AfterValidator(_slug)]
 RelativeFile = Annotated[str, AfterValidator(_relative_file)]
+Lexicon = dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(max_length=500)]]
+"""Whole-word replacements made before speech; a translation's lexicon has the same type."""
 
 
 class Model(BaseModel):
@@ -226,7 +228,7 @@ class Tour(Model):
     """Who speaks the tour."""
     audio: AudioSettings = AudioSettings()
     """Loudness and pauses."""
-    lexicon: dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(max_length=500)]] = {}
+    lexicon: Lexicon = {}
     """Whole-word replacements made before speech: how to say a name (Dragoon: Dragoune)."""
     intro: Section | None = None
     """Spoken before the first stop."""
@@ -234,6 +236,8 @@ class Tour(Model):
     """Spoken after the last stop."""
     stops: Annotated[list[Stop], Field(min_length=1, max_length=500)]
     """The places, in the order of the visit."""
+    translations: Annotated[list[RelativeFile], Field(max_length=50)] = []
+    """Translation files beside the tour (tour.en.yml), one per language: the same stops' texts in another language."""
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Tour:
@@ -275,6 +279,8 @@ class LoadedTour(BaseModel):
     path: Path
     document: YamlDocument | None = Field(default=None, repr=False)
     """Where each value was written, for errors found after validation."""
+    translations: dict[str, LoadedTour] = Field(default={}, repr=False)
+    """The tour in each of its translations' languages, by language tag (`audiotour.api.load_tour` fills it)."""
 
     def error(self, key: PathKey, reason: str) -> TourError:
         """A TourError naming the line where ``key`` is written in the tour file."""
@@ -319,7 +325,8 @@ def _check_files(loaded: LoadedTour, document: YamlDocument) -> None:
             raise document.error(key, f"{relative!r} does not exist (looked for {target})")
 
 
-def _first_error(exc: ValidationError, document: YamlDocument) -> TourError:
+def _first_error(exc: ValidationError, document: YamlDocument,
+                 known_keys: dict[str, set[str]] | None = None) -> TourError:
     errors = exc.errors(include_url=False)
     # A misspelt key also makes the intended one "missing": the spelling is the real news.
     error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
@@ -333,7 +340,7 @@ def _first_error(exc: ValidationError, document: YamlDocument) -> TourError:
     problem = ctx.get("error")
     if isinstance(problem, _FieldProblem):
         return document.error(problem.key, problem.message)
-    return document.error(key, _describe(dict(error), key, document))
+    return document.error(key, _describe(dict(error), key, document, known_keys or _KNOWN_KEYS))
 
 
 def _is_union_tag(part: str | int) -> bool:
@@ -370,7 +377,8 @@ _KNOWN_KEYS = {
 }
 
 
-def _describe(error: dict[str, Any], key: PathKey, document: YamlDocument) -> str:
+def _describe(error: dict[str, Any], key: PathKey, document: YamlDocument,
+              known_keys: dict[str, set[str]]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
@@ -379,7 +387,7 @@ def _describe(error: dict[str, Any], key: PathKey, document: YamlDocument) -> st
         return "is required" + _example(field)
     if kind == "extra_forbidden":
         parent = next((str(p) for p in reversed(key[:-1]) if isinstance(p, str)), "")
-        known = _KNOWN_KEYS.get(parent, set())
+        known = known_keys.get(parent, set())
         close = difflib.get_close_matches(str(field), sorted(known), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f"; known keys here: {', '.join(sorted(known))}"
         return f"unknown key{hint}"
@@ -435,6 +443,8 @@ def _example(field: str | int) -> str:
         "lat": " (e.g. lat: 43.1727)",
         "lon": " (e.g. lon: 6.5330)",
         "mode": " (foot, car or bike)",
+        "language": " (a language tag, e.g. language: en)",
+        "id": " (the id of the stop in the tour file, e.g. id: cavalaire)",
     }.get(str(field), "")
 
 
@@ -451,4 +461,4 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-__all__ = ["LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key"]
+__all__ = ["Lexicon", "LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key"]
