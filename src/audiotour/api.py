@@ -16,7 +16,7 @@ from . import pipeline, summary
 from .cache import default_cache_dir
 from .engines import VoiceRequest, engine_names, speakers
 from .errors import UsageError
-from .pipeline import BuildOptions, BuildReport
+from .pipeline import BuildOptions, BuildReport, language_folder
 from .progress import Progress
 from .publish import prepare_images
 from .segments import Segment, make_segments
@@ -24,7 +24,7 @@ from .tour import WEB_ADDRESS, LoadedTour
 from .tour import load_tour as _load_tour
 from .translations import with_translations
 
-__all__ = ["BuildReport", "build", "check", "load_tour", "script"]
+__all__ = ["BuildReport", "build", "check", "language_folder", "load_tour", "script"]
 
 
 def load_tour(path: str | Path) -> LoadedTour:
@@ -54,9 +54,17 @@ def check(tour: str | Path | LoadedTour) -> str:
     return summary.summarize(loaded.tour, loaded.path, translated)
 
 
-def script(tour: str | Path | LoadedTour, stop: str | None = None) -> tuple[Segment, ...]:
-    """The segments as an engine will be given them (normalised, lexicon applied); only ``stop`` if given."""
-    segments = make_segments(_loaded(tour).tour)
+def script(tour: str | Path | LoadedTour, stop: str | None = None, language: str | None = None) -> tuple[Segment, ...]:
+    """The segments as an engine will be given them (normalised, lexicon applied); only ``stop`` if given;
+    in one of the tour's translations if ``language`` names one."""
+    loaded = _loaded(tour)
+    if language is not None and language.lower() != loaded.tour.language.lower():
+        found = {tag.lower(): translated for tag, translated in loaded.translations.items()}
+        if language.lower() not in found:
+            known = ", ".join([loaded.tour.language, *loaded.translations])
+            raise UsageError(f"the tour is not in {language!r}; its languages are: {known}", field="language")
+        loaded = found[language.lower()]
+    segments = make_segments(loaded.tour)
     if stop is None:
         return segments
     chosen = tuple(s for s in segments if s.id == stop)

@@ -25,6 +25,18 @@ class Cover:
 
 
 @dataclass(frozen=True)
+class Alternate:
+    """The same tour in another language, published beside this one."""
+
+    language: str
+    """Its language tag, e.g. ``en``."""
+    name: str
+    """The language's own name, e.g. ``English``."""
+    href: str
+    """Its folder relative to this one, ending with '/' (``en/``, ``../``); ``""`` for this very edition."""
+
+
+@dataclass(frozen=True)
 class BuiltSegment:
     """One segment as built: what it says (the tour's record) and where its audio is (the build's)."""
 
@@ -61,5 +73,7 @@ class PublishContext:
     cover: Cover
     """Prepared once per build (it is also in every MP3's tags)."""
 
+    alternates: tuple[Alternate, ...] = ()
+    """Every language of the tour, this one included (empty for a tour in one language)."""
     stop_images: Mapping[str, str] = field(default_factory=dict)
     """Segment id → published image name, once the images are published (see `publishers.publish`)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,8 @@ class Manifest:
     """The year of the first build, in every MP3's tags."""
     files: tuple[str, ...] = ()
     """Every file this build wrote or kept in the folder: the next build removes only from these."""
+    languages: dict[str, str] = field(default_factory=dict)
+    """A tour in several languages: each language's folder, relative to this one ("" for this one)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,11 +22,12 @@ from pathlib import Path
 from ._version import __version__
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
 from .cache import remove_abandoned_temporaries
-from .context import BuiltSegment, Cover, PublishContext
+from .context import Alternate, BuiltSegment, Cover, PublishContext
 from .engines import Engine, VoiceRequest, choose_engine
 from .episode import EPISODE_NAME, write_episode
 from .errors import Remedy, TourError, UsageError, WorldError
 from .fsutil import remove_stale_temporaries
+from .lang import pack_for
 from .locks import exclusive
 from .manifest import (
     MANIFEST_NAME,
@@ -38,7 +40,7 @@ from .manifest import (
     write_manifest,
 )
 from .outputs import OutputFolder, refuse_dangerous_output
-from .progress import Progress, QuietProgress
+from .progress import Phase, Progress, QuietProgress
 from .publish import prepare_images
 from .publishers import planned_names, publish
 from .render import RenderedSegment, SegmentJob, SegmentRenderer
@@ -69,6 +71,8 @@ class BuildReport:
     manifest: Manifest
     written: list[str] = field(default_factory=list)
     sentences_synthesized: int = 0
+    translations: dict[str, BuildReport] = field(default_factory=dict)
+    """A tour in several languages: each translation's own report, by language tag."""
 
 
 EngineFactory = Callable[[str, VoiceRequest, Callable[[str], None]], Engine]
@@ -76,12 +80,55 @@ EngineFactory = Callable[[str, VoiceRequest, Callable[[str], None]], Engine]
 
 def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None = None,
           engine_factory: EngineFactory = choose_engine) -> BuildReport:
+    """Build the tour into ``options.output``, and each of its translations into a folder of its own there
+    (``en/``): the tour's own language stays where a tour in one language is."""
     progress = progress or QuietProgress()
-    tour = loaded.tour
     # The cheap refusals first: no image is read and no network asked for a folder that must never be one.
     refuse_dangerous_output(options.output, loaded.folder)
+    editions = [("", loaded), *((language_folder(tag), translated) for tag, translated in loaded.translations.items())]
+    several = len(editions) > 1
+    # The user's mistakes surface before anything is created, in every language: unreadable images,
+    # a language no engine speaks.
+    prepared = [_prepare(edition, options, _Labelled(progress, edition.tour.language) if several else progress,
+                         engine_factory)
+                for _, edition in editions]
+    _prepare_output(options.output)
+    _prepare_cache(options.cache_dir)
+    reports = []
+    for (folder, edition), (segments, cover, engine, said) in zip(editions, prepared):
+        output = options.output / folder if folder else options.output
+        alternates = tuple(Alternate(e.tour.language, pack_for(e.tour.language).name or e.tour.language,
+                                     _relative(folder, other)) for other, e in editions) if several else ()
+        _prepare_output(output)
+        with exclusive(output, options.lock_timeout_s):
+            # A build killed mid-write leaves temporary files: in the output nobody else is writing now;
+            # in the shared cache, only those old enough that no running build can own them.
+            remove_stale_temporaries(output)
+            remove_abandoned_temporaries(options.cache_dir)
+            base_url = options.base_url or edition.tour.base_url
+            if base_url and folder:
+                base_url = (base_url if base_url.endswith("/") else base_url + "/") + folder
+            reports.append(_Build(edition, segments, engine, replace(options, output=output, base_url=base_url),
+                                  said, cover, alternates).run())
+    return replace(reports[0], translations={e.tour.language: r for (_, e), r in zip(editions[1:], reports[1:])})
+
+
+def language_folder(tag: str) -> str:
+    """Where a translation is published, beside the tour's own language: ``en/``, ``pt-br/``."""
+    return tag.lower() + "/"
+
+
+def _relative(here: str, there: str) -> str:
+    """The path from one edition's folder to another's (editions are the root or one folder below it)."""
+    if here == there:
+        return ""
+    return ("../" if here else "") + there
+
+
+def _prepare(loaded: LoadedTour, options: BuildOptions, progress: Progress,
+             engine_factory: EngineFactory) -> tuple[tuple[Segment, ...], Cover, Engine, Progress]:
+    tour = loaded.tour
     segments = make_segments(tour)
-    # The user's mistakes surface before anything is created: unreadable images, a language no engine speaks.
     cover = prepare_images(loaded)
     voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow)
     try:
@@ -90,14 +137,20 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
         if exc.path is None and exc.field == "language":
             raise loaded.error(("language",), exc.reason) from None
         raise
-    _prepare_output(options.output)
-    _prepare_cache(options.cache_dir)
-    with exclusive(options.output, options.lock_timeout_s):
-        # A build killed mid-write leaves temporary files: in the output nobody else is writing now;
-        # in the shared cache, only those old enough that no running build can own them.
-        remove_stale_temporaries(options.output)
-        remove_abandoned_temporaries(options.cache_dir)
-        return _Build(loaded, segments, engine, options, progress, cover).run()
+    return segments, cover, engine, progress
+
+
+class _Labelled:
+    """A tour in several languages: each phase and message says which language it is about."""
+
+    def __init__(self, progress: Progress, language: str) -> None:
+        self.progress, self.language = progress, language
+
+    def phase(self, label: str, total: int) -> AbstractContextManager[Phase]:
+        return self.progress.phase(f"{label} ({self.language})", total)
+
+    def say(self, message: str) -> None:
+        self.progress.say(f"[{self.language}] {message}")
 
 
 def _prepare_cache(cache_dir: Path) -> None:
@@ -128,6 +181,7 @@ class _Build:
     options: BuildOptions
     progress: Progress
     cover: Cover
+    alternates: tuple[Alternate, ...] = ()
 
     def run(self) -> BuildReport:
         output, tour = self.options.output, self.loaded.tour
@@ -154,13 +208,14 @@ class _Build:
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             episode=episode.record, segments=episode.segments, generator=f"audiotour {__version__}",
             sample_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS, year=year,
+            languages={a.language: a.href for a in self.alternates},
         )
         base_url = self.options.base_url or tour.base_url
         written += publish(PublishContext(
             loaded=self.loaded, manifest=manifest,
             segments=tuple(BuiltSegment(s, r) for s, r in zip(self.segments, episode.segments)),
             output=output, base_url=base_url if base_url is None or base_url.endswith("/") else base_url + "/",
-            say=self.progress.say, folder=folder, cover=self.cover,
+            say=self.progress.say, folder=folder, cover=self.cover, alternates=self.alternates,
         ))
         files = {r.file for r in episode.segments} | {episode.record.file, MANIFEST_NAME} | folder.kept
         manifest = replace(manifest, files=tuple(sorted(files)))
@@ -184,6 +239,7 @@ class _Build:
         records: list[SegmentRecord] = []
         written: list[str] = []
         synthesized = 0
+        warned: set[str] = set()
         renderer = SegmentRenderer(self.engine, self.options.cache_dir, self.options.jobs, self.progress.say)
         with self.progress.phase("segments", len(todo)) as phase, renderer:
             pending = {s.index: renderer.submit(self._job(s, fingerprints[s.index], year)) for s in todo}
@@ -191,7 +247,9 @@ class _Build:
                 if segment.index in pending:
                     rendered = pending[segment.index].result()
                     for warning in rendered.warnings:
-                        self.progress.say(warning)
+                        if warning not in warned:  # each worker process finds an old cache once
+                            warned.add(warning)
+                            self.progress.say(warning)
                     records.append(self._record(segment, rendered))
                     written.append(segment.filename)
                     synthesized += rendered.sentences_synthesized

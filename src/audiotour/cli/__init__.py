@@ -46,6 +46,7 @@ def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jo
     """Build TOUR (default tour.yml) into narrated MP3s."""
     from .. import api
 
+
     progress = progress_for(sys.stderr, quiet)
     report = api.build(tour, output, engine=engine, base_url=base_url, jobs=jobs, force=force, progress=progress)
     episode = report.manifest.episode
@@ -55,6 +56,9 @@ def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jo
         f"({_minutes(episode.duration_s)}) in {output}/"
         + ("" if report.written else " — nothing changed")
     )
+    for language, translated in report.translations.items():
+        progress.say(f"  {language}: {translated.manifest.episode.file} ({_minutes(translated.manifest.episode.duration_s)}) "
+                     f"in {output}/{api.language_folder(language)}" + ("" if translated.written else " — nothing changed"))
 
 
 @cli.command()
@@ -71,13 +75,14 @@ def check(tour: Path, verbose: bool) -> None:
 @cli.command()
 @TOUR_ARGUMENT
 @click.option("--stop", "stop_id", metavar="ID", help="Only this stop (or intro, outro).")
+@click.option("--language", metavar="TAG", help="One of the tour's translations (e.g. en) instead of its own language.")
 @click.option("-v", "--verbose", is_flag=True, help="Show a traceback on errors.")
 @reports_errors
-def script(tour: Path, stop_id: str | None, verbose: bool) -> None:
+def script(tour: Path, stop_id: str | None, language: str | None, verbose: bool) -> None:
     """Print the exact text each engine will be given, stop by stop."""
     from .. import api
 
-    blocks = [f"# {s.stem} — {s.title}\n\n{s.spoken_text}\n" for s in api.script(tour, stop_id)]
+    blocks = [f"# {s.stem} — {s.title}\n\n{s.spoken_text}\n" for s in api.script(tour, stop_id, language)]
     click.echo("\n".join(blocks), nl=False)
 
 

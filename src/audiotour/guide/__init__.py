@@ -63,7 +63,7 @@ def write_guide(context: PublishContext) -> list[str]:
         extras["gpx"] = GPX
         files[GPX] = gpx.encode()
 
-    data = page_data(tour, context.segments, images, cover, extras)
+    data = page_data(tour, context.segments, images, cover, extras, context.alternates)
     files[WEB_MANIFEST] = web_manifest(data, ICONS).encode()
     for name, content in files.items():
         folder.write(name, content)

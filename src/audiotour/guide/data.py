@@ -5,13 +5,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from ..context import BuiltSegment
+from ..context import Alternate, BuiltSegment
 from ..tour import Stop, Tour
 from .strings import ui_strings
 
 
 def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, str], cover: str | None,
-              extras: dict[str, str]) -> dict[str, Any]:
+              extras: dict[str, str], alternates: Sequence[Alternate] = ()) -> dict[str, Any]:
     """Everything app.js renders; `images` maps a stop id to its copied image's relative path."""
     segments = []
     for item in built:
@@ -29,6 +29,8 @@ def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, st
         "description": tour.description, "author": tour.author,
         "cover": cover, "episode": extras.get("episode"), "gpx": extras.get("gpx"),
         "segments": segments, "ui": ui_strings(tour.language),
+        # A tour in several languages: each one's page, relative to this one ("" is this page).
+        "languages": [{"code": a.language, "name": a.name, "href": a.href} for a in alternates],
     }
 
 

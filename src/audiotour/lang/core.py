@@ -264,6 +264,8 @@ class LanguagePack:
 
     code: str
     """Primary language subtag, lower case: ``fr``, ``en``."""
+    name: str = ""
+    """The language's own name, as a visitor picks it from a list: ``Français``, ``English``."""
     rules: tuple[Rule, ...] = DEFAULT_RULES
     """Normalisation for speech, applied in order to each sentence."""
     abbreviations: frozenset[str] = COMMON_ABBREVIATIONS

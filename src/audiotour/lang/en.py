@@ -365,5 +365,5 @@ GUIDE: dict[str, str | list[str]] = {
 """The web guide's own words, written whole: the page only fills in numbers, distances and titles."""
 
 
-PACK = LanguagePack(code="en", rules=RULES, abbreviations=ABBREVIATIONS, guide=GUIDE,
+PACK = LanguagePack(code="en", name="English", rules=RULES, abbreviations=ABBREVIATIONS, guide=GUIDE,
                     whole_tour_title="{title} — the whole tour")
