@@ -69,6 +69,8 @@ class Manifest:
     """The year of the first build, in every MP3's tags."""
     files: tuple[str, ...] = ()
     """Every file this build wrote or kept in the folder: the next build removes only from these."""
+    published: str = ""
+    """The day of the first build (ISO 8601): the feed's dates derive from it when the tour gives none."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"

@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from ..urls import url_for
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
        "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'none'")
@@ -27,7 +29,7 @@ def render_index(template: str, data: dict[str, Any], css: str, js: str) -> str:
     """Fill the template; tour text reaches the page only as escaped JSON, plus the escaped <title>."""
     ui = data["ui"]
     links = "".join(
-        f'<li><a href="{html.escape(s["file"])}">{html.escape(s["title"])}</a></li>'
+        f'<li><a href="{html.escape(url_for(None, s["file"]))}">{html.escape(s["title"], quote=False)}</a></li>'
         for s in data["segments"]
     )
     values = {
