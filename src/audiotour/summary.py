@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from gpxpy.geo import haversine_distance
@@ -98,7 +99,32 @@ def summarize(tour: Tour, path: Path) -> str:
                             f"add way: {{mode: …, directions: …}} to stop {number}")
     if tour.outro:
         lines.append(_part_line("outro", tour.outro))
-    return "\n".join(lines + warnings)
+    return "\n".join(lines + warnings + [f"  warning: {w}" for w in podcast_warnings(tour)])
+
+
+def podcast_warnings(tour: Tour, today: date | None = None) -> list[str]:
+    """What Apple Podcasts and Spotify will ask for that the tour does not say yet."""
+    podcast = tour.podcast
+    today = today or datetime.now(timezone.utc).date()
+    warnings = []
+    if tour.base_url is None:
+        warnings.append("no base_url: no podcast feed is written until the tour (or the build) gives the address "
+                        "where the output will be published")
+    elif tour.base_url.startswith("http://"):
+        warnings.append("base_url is http://; Apple Podcasts and Spotify want the feed and its files over https://")
+    if podcast.owner is None or podcast.owner.email is None:
+        warnings.append("no podcast.owner.email: Apple Podcasts and Spotify send their ownership check to it; "
+                        "add podcast: {owner: {name: …, email: …}}")
+    if not podcast.categories:
+        warnings.append("no podcast.categories: the feed says Society & Culture/Places & Travel; directories file "
+                        "the show under its first category")
+    published = podcast.published
+    if published is not None:
+        day = published.date() if isinstance(published, datetime) else published
+        if day > today:
+            warnings.append(f"podcast.published ({day.isoformat()}) is in the future: apps hide episodes dated "
+                            "after today")
+    return warnings
 
 
 def _part_line(name: str, part: Stop | Section) -> str:
