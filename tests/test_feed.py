@@ -376,3 +376,39 @@ def test_check_warns_about_what_directories_will_ask_for(tmp_path: Path) -> None
     assert "warning: no podcast.categories" in summary
     full = api.check(full_tour(tmp_path / "full"))
     assert "podcast.owner.email" not in full and "podcast.categories" not in full
+
+
+# -- covers for every script -----------------------------------------------------------
+
+
+def cover_for(title: str, language: str) -> Image.Image:
+    from audiotour.publish.cover import _draw_cover
+
+    return Image.open(io.BytesIO(_draw_cover(title, "Office", language)))
+
+
+@pytest.mark.parametrize(("title", "language"), [
+    ("סיור בירושלים העתיקה", "he"),
+    ("جولة في القاهرة القديمة", "ar"),
+    ("北京老城区徒步导览", "zh"),
+    ("東京の下町を歩く", "ja"),
+    ("Plage 🏖️ et vagues 🌊", "fr"),
+    ("Ελληνικά и русский", "el"),
+])
+def test_every_letter_of_a_title_has_a_face(title: str, language: str) -> None:
+    from audiotour.publish.cover import Lettering
+
+    runs = Lettering(100, language).runs(title)
+    drawn = "".join(run for _, run in runs)
+    # Every letter is drawn by a face that has it (the variation selector after an emoji may go).
+    assert drawn.replace("\ufe0f", "") == title.replace("\ufe0f", "")
+    with cover_for(title, language) as with_title, cover_for("x", language) as without:
+        # Ink where the title goes: more than one letter's worth.
+        assert with_title.convert("L").crop((120, 200, 1280, 600)).getextrema()[1] > 200
+        assert with_title.tobytes() != without.tobytes()
+
+
+def test_a_character_no_face_has_is_left_out_not_boxed() -> None:
+    with cover_for("Plage \U0010fffd du Débarquement", "fr") as odd, \
+            cover_for("Plage du Débarquement", "fr") as plain:
+        assert odd.tobytes() == plain.tobytes()
