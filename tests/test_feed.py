@@ -372,10 +372,11 @@ def test_podcast_mistakes_are_located_with_a_hint(tmp_path: Path, section: str, 
 
 def test_check_warns_about_what_directories_will_ask_for(tmp_path: Path) -> None:
     summary = api.check(make_tour(tmp_path))
-    assert "warning: no podcast.owner.email" in summary
-    assert "warning: no podcast.categories" in summary
+    assert "  before publishing as a podcast:\n" in summary
+    assert "\n    - no podcast.owner.email: Apple Podcasts and Spotify send their ownership check to it" in summary
+    assert "\n    - no podcast.categories" in summary
     full = api.check(full_tour(tmp_path / "full"))
-    assert "podcast.owner.email" not in full and "podcast.categories" not in full
+    assert "before publishing" not in full
 
 
 # -- covers for every script -----------------------------------------------------------

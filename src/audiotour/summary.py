@@ -99,7 +99,11 @@ def summarize(tour: Tour, path: Path) -> str:
                             f"add way: {{mode: …, directions: …}} to stop {number}")
     if tour.outro:
         lines.append(_part_line("outro", tour.outro))
-    return "\n".join(lines + warnings + [f"  warning: {w}" for w in podcast_warnings(tour)])
+    publishing = podcast_warnings(tour)
+    if publishing:
+        # What a directory will ask for: said apart from the tour's own warnings, as it is not the visit's.
+        lines += ["  before publishing as a podcast:", *(f"    - {w}" for w in publishing)]
+    return "\n".join(lines + warnings)
 
 
 def podcast_warnings(tour: Tour, today: date | None = None) -> list[str]:
