@@ -32,7 +32,7 @@ LOCKED = False
 """`podcast:locked`: 'yes' would stop the tourist office itself from moving to a podcast host later."""
 
 MAX_DESCRIPTION = 4000
-"""Apple Podcasts cuts an episode's description there."""
+"""Apple Podcasts takes a show's or an episode's description up to 4000 bytes."""
 
 
 def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | None = None) -> list[str]:
@@ -113,8 +113,8 @@ def _channel(tour: Tour, base_url: str, feed_url: str, guid: str, newest: dateti
     owner = podcast.owner
     license_ = podcast.license
     return Channel(
-        title=tour.title, description=tour.description, language=tour.language, author=tour.author,
-        link=podcast.link or base_url, feed_url=feed_url, image_url=url_for(base_url, COVER_NAME), guid=guid,
+        title=tour.title, description=_shortened(tour.description, MAX_DESCRIPTION), language=tour.language,
+        author=tour.author, link=podcast.link or base_url, feed_url=feed_url, image_url=url_for(base_url, COVER_NAME), guid=guid,
         published=newest, last_build=newest, generator=f"audiotour {__version__}",
         categories=tuple(tuple(c.split("/")) for c in (podcast.categories or [DEFAULT_CATEGORY])), locked=LOCKED,
         owner_name=(owner.name if owner and owner.name else tour.author), owner_email=owner.email if owner else None,
@@ -170,6 +170,14 @@ def _episode_item(tour: Tour, segments: Sequence[BuiltSegment], folder: OutputFo
 def _page(tour: Tour, base_url: str, segment_id: str) -> str:
     """The web page of an episode: the guide, at that segment (or the podcast's own page when given)."""
     return tour.podcast.link or f"{base_url}#{segment_id}"
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` within ``limit`` bytes of UTF-8, cut after a word, with an ellipsis."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    cut = text.encode("utf-8")[: limit - len("…".encode("utf-8"))].decode("utf-8", "ignore")
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip() + "…"
 
 
 def _transcript_links(base_url: str, stem: str, language: str) -> tuple[Link, ...]:
