@@ -315,6 +315,11 @@ class Podcast(Model):
     def _date_text(cls, value: Any) -> Any:
         return _date_value(value)
 
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _one_category(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _distinct_categories(self) -> Podcast:
         seen: dict[str, int] = {}
@@ -445,6 +450,9 @@ def _first_error(exc: ValidationError, document: YamlDocument) -> TourError:
     errors = exc.errors(include_url=False)
     # A misspelt key also makes the intended one "missing": the spelling is the real news.
     error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    if ("constrained-str" in error["loc"] or "str" in error["loc"]) and isinstance(error.get("input"), dict):
+        # Text or a mapping (a license): a mapping was written, so its own mistake is the news.
+        error = next((e for e in errors if "License" in e["loc"]), error)
     key: PathKey = ()
     for part in error["loc"]:
         # Pydantic names the union member it tried after the field ("date", "datetime"): not a field.
@@ -459,7 +467,8 @@ def _first_error(exc: ValidationError, document: YamlDocument) -> TourError:
 
 
 def _is_union_tag(part: str | int) -> bool:
-    return isinstance(part, str) and ("[" in part or part in {"datetime", "date", "str", "float", "int", "License"})
+    return isinstance(part, str) and ("[" in part or part in {"datetime", "date", "str", "constrained-str", "float", "int",
+                                                                  "License"})
 
 
 _EXPECTED = {
