@@ -145,7 +145,8 @@ def test_unwritable_output_is_a_world_failure(tour_copy: Path, tmp_path: Path) -
 
 def test_bad_base_url_is_a_usage_error(tour_copy: Path, tmp_path: Path) -> None:
     code, _, err = run("build", str(tour_copy), "-o", str(tmp_path / "out"), "--base-url", "example.org")
-    assert (code, err) == (2, "Error: --base-url: 'example.org' is not a web address; use e.g. https://example.org/tour/\n")
+    assert (code, err) == (2, "Error: --base-url: 'example.org' is not a web address; it must start with https:// "
+                              "(or http://), e.g. https://example.org/tour/\n")
     assert not (tmp_path / "out").exists()
 
 

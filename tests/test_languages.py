@@ -71,3 +71,14 @@ def test_the_script_of_a_translation(built: Path) -> None:
     assert intro.spoken_text.startswith("Welcome")
     with pytest.raises(audiotour.TourError, match="the tour is not in 'de'; its languages are: fr, en"):
         audiotour.script(built / "tour.yml", language="de")
+
+
+def test_each_feed_points_to_the_others(built: Path) -> None:
+    french = feedparser.parse((built / "out" / "feed.xml").read_bytes()).feed
+    english = feedparser.parse((built / "out" / "en" / "feed.xml").read_bytes()).feed
+    assert [(link.rel, link.href) for link in french.links if link.rel == "alternate"][-1] == \
+        ("alternate", BASE + "en/feed.xml")
+    assert [(link.rel, link.href) for link in english.links if link.rel == "alternate"][-1] == \
+        ("alternate", BASE + "feed.xml")
+    assert f"Aussi en English : {BASE}en/feed.xml" in french.description
+    assert f"Also in Français: {BASE}feed.xml" in english.description

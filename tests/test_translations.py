@@ -157,7 +157,7 @@ def test_a_tour_without_translations_loads_none(tmp_path: Path) -> None:
 def test_check_shows_each_language_side_by_side(folder: Path) -> None:
     code, out, err = invoke("check", "tour.yml")
     assert (code, err) == (0, "")
-    table = out[out.index("  languages, at 150 words a minute:"):].splitlines()
+    table = out[out.index("  languages, at 150 words a minute:"):].split("\n  before publishing")[0].splitlines()
     assert table[1].split() == ["fr", "en"]
     assert [row.split()[0] for row in table[2:]] == ["intro", "1", "2", "outro", "whole"]
     assert table[3].split() == ["1", "cavalaire", "25", "words", "0:10", "26", "words", "0:10"]

@@ -20,9 +20,10 @@ from .pipeline import BuildOptions, BuildReport, language_folder
 from .progress import Progress
 from .publish import prepare_images
 from .segments import Segment, make_segments
-from .tour import WEB_ADDRESS, LoadedTour
+from .tour import LoadedTour
 from .tour import load_tour as _load_tour
 from .translations import with_translations
+from .urls import BadURL, check_base_url
 
 __all__ = ["BuildReport", "build", "check", "language_folder", "load_tour", "script"]
 
@@ -81,8 +82,11 @@ def build(tour: str | Path | LoadedTour, output: str | Path = "audio_out", *, en
     ``engine``: ``auto``, or a registered engine's name (None: the tour's ``voice.engine``).
     ``cache_dir``: where speech is cached (None: ``$AUDIOTOUR_CACHE`` or the user's cache folder).
     """
-    if base_url is not None and not WEB_ADDRESS.match(base_url):
-        raise UsageError(f"{base_url!r} is not a web address; use e.g. https://example.org/tour/", field="base_url")
+    if base_url is not None:
+        try:
+            base_url = check_base_url(base_url)
+        except BadURL as exc:
+            raise UsageError(str(exc), field="base_url") from None
     if engine is not None and engine not in ("auto", *engine_names()):
         raise UsageError(f"{engine!r} is not an engine; choose one of auto, {', '.join(engine_names())}",
                          field="engine")

@@ -29,10 +29,21 @@ class Episode:
     written: bool
 
 
+@dataclass(frozen=True)
+class ChapterExtras:
+    """What a chapter shows besides its title: the stop's picture and link."""
+
+    image_jpeg: bytes | None = None
+    url: str | None = None
+
+
 def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTags, gap_s: float, rate: int,
                   cache_dir: Path, previous: EpisodeRecord | None,
-                  previous_starts: Sequence[int] | None) -> Episode:
-    """Stitch ``records``' files with ``gap_s`` of silence between them, unless the episode on disk is that already."""
+                  previous_starts: Sequence[int] | None,
+                  extras: Sequence[ChapterExtras] | None = None) -> Episode:
+    """Stitch ``records``' files with ``gap_s`` of silence between them, unless the episode on disk is that already.
+
+    ``extras``: per record, the chapter's picture and link (ID3 APIC and WXXX inside its CHAP)."""
     fingerprint = digest({"gap": gap_s, "rate": rate, "kbps": BITRATE_KBPS,
                           "segments": [(r.audio_fingerprint, r.size_bytes) for r in records]})
     target = output / EPISODE_NAME
@@ -40,7 +51,7 @@ def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTag
             and unchanged_file(target, previous.size_bytes, previous.mtime_ns)):
         # The same segments in the same order: where each starts has not moved, only the tags may have.
         placed = _placed(records, previous_starts)
-        chapters = _chapters(placed, previous.samples)
+        chapters = _chapters(placed, previous.samples, extras)
         tags_fingerprint = _tags_fingerprint(tags, chapters)
         if previous.tags_fingerprint == tags_fingerprint:
             return Episode(previous, placed, written=False)
@@ -62,7 +73,7 @@ def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTag
             raise WorldError(f"cannot join the segments into {EPISODE_NAME} ({exc}); a segment file was changed "
                              "by hand?", remedy=Remedy.FORCE) from None
         placed = _placed(records, stream_starts[::2])
-        chapters = _chapters(placed, samples)
+        chapters = _chapters(placed, samples, extras)
         write_tags(temporary, tags, chapters)
         written = temporary.stat()
     record = EpisodeRecord(EPISODE_NAME, round(samples / OUTPUT_SAMPLE_RATE, 3), samples, written.st_size,
@@ -75,16 +86,19 @@ def _placed(records: Sequence[SegmentRecord], starts: Sequence[int]) -> tuple[Se
                  for r, start in zip(records, starts))
 
 
-def _chapters(records: Sequence[SegmentRecord], total: int) -> list[Chapter]:
+def _chapters(records: Sequence[SegmentRecord], total: int,
+              extras: Sequence[ChapterExtras] | None = None) -> list[Chapter]:
     chapters = []
     for index, record in enumerate(records):
         end = records[index + 1].start_sample if index + 1 < len(records) else total
-        chapters.append(Chapter(f"chp{index:03d}", record.title, _ms(record.start_sample), _ms(end)))
+        extra = extras[index] if extras is not None and index < len(extras) else ChapterExtras()
+        chapters.append(Chapter(f"chp{index:03d}", record.title, _ms(record.start_sample), _ms(end),
+                                extra.image_jpeg, extra.url))
     return chapters
 
 
 def _tags_fingerprint(tags: TrackTags, chapters: Sequence[Chapter]) -> str:
-    return digest({"tags": tags.fingerprint_data(), "chapters": [c.__dict__ for c in chapters]})
+    return digest({"tags": tags.fingerprint_data(), "chapters": [c.fingerprint_data() for c in chapters]})
 
 
 def _ms(samples: int) -> int:

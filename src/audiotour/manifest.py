@@ -71,6 +71,8 @@ class Manifest:
     """Every file this build wrote or kept in the folder: the next build removes only from these."""
     languages: dict[str, str] = field(default_factory=dict)
     """A tour in several languages: each language's folder, relative to this one ("" for this one)."""
+    published: str = ""
+    """The day of the first build (ISO 8601): the feed's dates derive from it when the tour gives none."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"

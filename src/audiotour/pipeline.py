@@ -24,7 +24,7 @@ from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
 from .cache import remove_abandoned_temporaries
 from .context import Alternate, BuiltSegment, Cover, PublishContext
 from .engines import Engine, VoiceRequest, choose_engine
-from .episode import EPISODE_NAME, write_episode
+from .episode import EPISODE_NAME, ChapterExtras, write_episode
 from .errors import Remedy, TourError, UsageError, WorldError
 from .fsutil import remove_stale_temporaries
 from .lang import pack_for
@@ -41,7 +41,7 @@ from .manifest import (
 )
 from .outputs import OutputFolder, refuse_dangerous_output
 from .progress import Phase, Progress, QuietProgress
-from .publish import prepare_images
+from .publish import chapter_picture, prepare_images
 from .publishers import planned_names, publish
 from .render import RenderedSegment, SegmentJob, SegmentRenderer
 from .segments import Segment, make_segments
@@ -190,6 +190,9 @@ class _Build:
         previous = None if self.options.force else last
         # The year a tour was first published: a new year alone must not retag every file.
         year = (last.year if last and last.year else None) or datetime.now(timezone.utc).year
+        # The day the tour was first built: the feed's dates derive from it when the tour gives none.
+        first_day = (last.published if last and last.published else None) \
+            or datetime.now(timezone.utc).date().isoformat()
         folder = OutputFolder(output, owned=_published_before(last))
         # Every name this build may write, checked (never somebody else's file) and journaled up front.
         folder.claim([s.filename for s in self.segments] + [EPISODE_NAME, MANIFEST_NAME]
@@ -199,7 +202,7 @@ class _Build:
         episode = write_episode(
             output, records, self._episode_tags(year), tour.audio.pauses.segment, self.engine.sample_rate,
             self.options.cache_dir, previous.episode if previous else None,
-            [r.start_sample for r in previous.segments] if previous else None)
+            [r.start_sample for r in previous.segments] if previous else None, self._chapter_extras())
         if episode.written:
             written.append(EPISODE_NAME)
 
@@ -207,7 +210,7 @@ class _Build:
             tour=tour.title, language=tour.language,
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             episode=episode.record, segments=episode.segments, generator=f"audiotour {__version__}",
-            sample_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS, year=year,
+            sample_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS, year=year, published=first_day,
             languages={a.language: a.href for a in self.alternates},
         )
         base_url = self.options.base_url or tour.base_url
@@ -275,6 +278,10 @@ class _Build:
         return TrackTags(title=segment.title, album=tour.title, artist=tour.author, track=segment.number,
                          track_count=len(self.segments), language=tour.language, year=year,
                          comment=tour.description, cover_jpeg=self.cover.jpeg)
+
+    def _chapter_extras(self) -> list[ChapterExtras]:
+        """Each chapter's picture and link, as podcast players show them."""
+        return [ChapterExtras(chapter_picture(self.loaded, s), s.link) for s in self.segments]
 
     def _episode_tags(self, year: int) -> TrackTags:
         tour = self.loaded.tour

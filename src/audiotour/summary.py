@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from gpxpy.geo import haversine_distance
@@ -101,6 +102,10 @@ def summarize(tour: Tour, path: Path, translations: Mapping[str, Tour] | None = 
         lines.append(_part_line("outro", tour.outro))
     if translations:
         lines += side_by_side({tour.language: tour, **translations})
+    publishing = podcast_warnings(tour)
+    if publishing:
+        # What a directory will ask for: said apart from the tour's own warnings, as it is not the visit's.
+        lines += ["  before publishing as a podcast:", *(f"    - {w}" for w in publishing)]
     return "\n".join(lines + warnings)
 
 
@@ -127,6 +132,32 @@ def side_by_side(tours: Mapping[str, Tour]) -> list[str]:
 def _words_and_time(words: int, seconds: float) -> str:
     rounded = round(seconds / 5) * 5
     return f"{words} words {rounded // 60}:{rounded % 60:02d}"
+
+
+
+def podcast_warnings(tour: Tour, today: date | None = None) -> list[str]:
+    """What Apple Podcasts and Spotify will ask for that the tour does not say yet."""
+    podcast = tour.podcast
+    today = today or datetime.now(timezone.utc).date()
+    warnings = []
+    if tour.base_url is None:
+        warnings.append("no base_url: no podcast feed is written until the tour (or the build) gives the address "
+                        "where the output will be published")
+    elif tour.base_url.startswith("http://"):
+        warnings.append("base_url is http://; Apple Podcasts and Spotify want the feed and its files over https://")
+    if podcast.owner is None or podcast.owner.email is None:
+        warnings.append("no podcast.owner.email: Apple Podcasts and Spotify send their ownership check to it; "
+                        "add podcast: {owner: {name: …, email: …}}")
+    if not podcast.categories:
+        warnings.append("no podcast.categories: the feed says Society & Culture/Places & Travel; directories file "
+                        "the show under its first category")
+    published = podcast.published
+    if published is not None:
+        day = published.date() if isinstance(published, datetime) else published
+        if day > today:
+            warnings.append(f"podcast.published ({day.isoformat()}) is in the future: apps hide episodes dated "
+                            "after today")
+    return warnings
 
 
 def _part_line(name: str, part: Stop | Section) -> str:

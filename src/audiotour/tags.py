@@ -20,6 +20,7 @@ from mutagen.id3 import (
     TPE2,
     TRCK,
     TYER,
+    WXXX,
     CTOCFlags,
     PictureType,
 )
@@ -57,6 +58,15 @@ class Chapter:
     title: str
     start_ms: int
     end_ms: int
+    image_jpeg: bytes | None = field(default=None, repr=False)
+    """The chapter's picture (an APIC inside its CHAP): Overcast, Pocket Casts and Podcast Addict show it."""
+    url: str | None = None
+    """Where to read more (a WXXX inside its CHAP)."""
+
+    def fingerprint_data(self) -> dict[str, object]:
+        data: dict[str, object] = {k: v for k, v in self.__dict__.items() if k != "image_jpeg"}
+        data["image_sha256"] = hashlib.sha256(self.image_jpeg).hexdigest() if self.image_jpeg else None
+        return data
 
 
 def retag(target: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) -> tuple[int, int]:
@@ -89,9 +99,14 @@ def write_tags(path: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) ->
                      sub_frames=[TIT2(encoding=1, text=tags.album)]))
         for chapter in chapters:
             # Offsets 0xFFFFFFFF mean "use the times": players seek by milliseconds.
+            sub_frames: list[object] = [TIT2(encoding=1, text=chapter.title)]
+            if chapter.url:
+                sub_frames.append(WXXX(encoding=0, desc="", url=chapter.url))
+            if chapter.image_jpeg:
+                sub_frames.append(APIC(encoding=0, mime="image/jpeg", type=PictureType.OTHER, desc="",
+                                       data=chapter.image_jpeg))
             id3.add(CHAP(element_id=chapter.element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
-                         start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
-                         sub_frames=[TIT2(encoding=1, text=chapter.title)]))
+                         start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF, sub_frames=sub_frames))
     try:
         id3.save(str(path), v2_version=3, v23_sep="/")
         if chapters:

@@ -22,8 +22,10 @@ from pydantic import (
 )
 from slugify import slugify
 
+from .categories import MAX_CATEGORIES, parse_category, parse_role
 from .engines import engine_classes
 from .errors import TourError
+from .urls import check_base_url
 from .yamlsource import PathKey, YamlDocument, format_key, load_yaml
 
 MAX_TEXT_CHARS = 30_000
@@ -75,6 +77,31 @@ def _relative_file(value: str) -> str:
     return value
 
 
+def _base_url(value: str) -> str:
+    return check_base_url(value)
+
+
+def _category(value: str) -> str:
+    return "/".join(parse_category(value))
+
+
+def _role(value: str) -> str:
+    return parse_role(value)
+
+
+def _date_value(value: Any) -> Any:
+    """A date or a date and time as YAML gives it (or as text, which YAML leaves "1944-08-15T08:00")."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; write e.g. 1944-08-15 or 1944-08-15T08:00") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # Pydantic would read 1944 as seconds after 1970.
+        raise ValueError(f"{value} is not a date; write e.g. 1944-08-15 or 1944-08-15T08:00")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_text)]
 Narration = Annotated[str, AfterValidator(_narration)]
 Line = Annotated[str, AfterValidator(_one_line)]
@@ -82,6 +109,9 @@ Slug = Annotated[str, AfterValidator(_slug)]
 RelativeFile = Annotated[str, AfterValidator(_relative_file)]
 Lexicon = dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(max_length=500)]]
 """Whole-word replacements made before speech; a translation's lexicon has the same type."""
+BaseURL = Annotated[str, AfterValidator(_base_url)]
+WebAddress = Annotated[str, Field(pattern=WEB_ADDRESS.pattern, max_length=2000)]
+EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 
 class Model(BaseModel):
@@ -115,6 +145,8 @@ class Location(Model):
     """Latitude, e.g. 43.1727."""
     lon: Annotated[float, Field(ge=-180, le=180)]
     """Longitude, e.g. 6.5330."""
+    osm: Annotated[str, Field(pattern=r"^[NWR][0-9]{1,12}$")] | None = None
+    """The place's OpenStreetMap object: N, W or R (node, way, relation) and its number, e.g. R1234567."""
 
 
 class Link(Model):
@@ -192,19 +224,113 @@ class Stop(Model):
     @classmethod
     def _date_text(cls, value: Any) -> Any:
         # YAML only reads "1944-08-15T08:00" (no seconds) as a string.
-        if isinstance(value, str):
-            try:
-                return datetime.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"{value!r} is not a date; write e.g. 1944-08-15 or 1944-08-15T08:00") from None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            # Pydantic would read 1944 as seconds after 1970.
-            raise ValueError(f"{value} is not a date; write e.g. 1944-08-15 or 1944-08-15T08:00")
-        return value
+        return _date_value(value)
 
     @property
     def slug(self) -> str:
         return self.id or slugify(self.title)[:60].strip("-") or "stop"
+
+
+class Owner(Model):
+    """Who answers for the podcast: directories send their ownership check to this address."""
+
+    name: Line | None = None
+    """The owner's name (default: the tour's author)."""
+    email: Annotated[str, Field(pattern=EMAIL.pattern, max_length=254)] | None = None
+    """The address Apple Podcasts and Spotify write to, to confirm the podcast is yours."""
+
+
+class Person(Model):
+    """Someone credited in podcast apps (Podcasting 2.0 `podcast:person`)."""
+
+    name: Line
+    """The person's name, as shown."""
+    role: Annotated[str, AfterValidator(_role)] = "host"
+    """A role of the Podcast Taxonomy: host, narrator, author, researcher, producer, translator…"""
+    link: WebAddress | None = None
+    """A page about the person."""
+
+
+class License(Model):
+    """A license of the tour's audio: a well-known identifier, or a name and the address of its text."""
+
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")]
+    """An SPDX identifier (CC-BY-4.0, CC-BY-SA-4.0…) or the license's own short name."""
+    url: WebAddress | None = None
+    """Where the license's full text is; needed for a license of your own."""
+
+
+class Area(Model):
+    """The place the whole tour is about, for podcast apps that show shows on a map."""
+
+    name: Annotated[str, Field(min_length=1, max_length=128)]
+    """A place name, as shown (e.g. Golfe de Saint-Tropez)."""
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    """Latitude of its centre; default: the middle of the located stops."""
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    """Longitude of its centre; default: the middle of the located stops."""
+    osm: Annotated[str, Field(pattern=r"^[NWR][0-9]{1,12}$")] | None = None
+    """Its OpenStreetMap object, e.g. R1234567."""
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    """ISO 3166-1 two-letter country code, e.g. FR."""
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Area:
+        if (self.lat is None) != (self.lon is None):
+            raise _FieldProblem(("podcast", "area", "lat" if self.lat is None else "lon"), "give both lat and lon, or neither")
+        return self
+
+
+class Podcast(Model):
+    """How the tour is published as a podcast: what Apple Podcasts, Spotify and the apps ask for."""
+
+    items: Literal["segments", "whole"] = "segments"
+    """The feed's episodes: one per segment (intro, stops, outro), or the whole tour as one episode with
+    chapters. Never both: a subscriber would download every minute twice."""
+    owner: Owner | None = None
+    """Who answers for the podcast; directories check ownership by writing to its e-mail."""
+    categories: Annotated[list[Annotated[str, AfterValidator(_category)]], Field(max_length=MAX_CATEGORIES)] = []
+    """Up to three of Apple's categories, a subcategory after a slash: History, Society & Culture/Places & Travel.
+    Default: Society & Culture/Places & Travel."""
+    explicit: bool = False
+    """True when the tour holds explicit content."""
+    copyright: Line | None = None
+    """The copyright notice, e.g. © 2026 Office de tourisme de Saint-Tropez."""
+    type: Literal["serial", "episodic"] = "serial"
+    """serial: listened to in order, oldest first (a tour); episodic: newest first."""
+    link: WebAddress | None = None
+    """The web page the podcast points to; default: the web guide (the base URL)."""
+    published: datetime | date | None = None
+    """When the tour was first published, e.g. 2026-06-01: every episode's date derives from it. Default: the
+    day of the first build, kept in the output's manifest."""
+    complete: bool = False
+    """True when no episode will ever be added: apps stop looking for new ones."""
+    license: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")] | License | None = None
+    """The audio's license: an identifier (CC-BY-4.0) or {name, url}."""
+    persons: Annotated[list[Person], Field(max_length=50)] = []
+    """People credited: narrator, author, researcher…"""
+    area: Area | None = None
+    """The place the tour is about; default: named after the tour, in the middle of its located stops."""
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return _date_value(value)
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _one_category(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _distinct_categories(self) -> Podcast:
+        seen: dict[str, int] = {}
+        for index, category in enumerate(self.categories):
+            if category in seen:
+                raise _FieldProblem(("podcast", "categories", index),
+                                    f"{category!r} is already categories[{seen[category]}]")
+            seen[category] = index
+        return self
 
 
 class Tour(Model):
@@ -222,8 +348,9 @@ class Tour(Model):
     """Who made the tour: artist and podcast author."""
     cover: RelativeFile | None = None
     """Square cover art inside the tour's folder; drawn from the title when absent."""
-    base_url: Annotated[str, Field(pattern=WEB_ADDRESS.pattern)] | None = None
-    """Where the output folder will be published (https://…/); needed for the podcast feed."""
+    base_url: BaseURL | None = None
+    """Where the output folder will be published (https://…/): http or https, a host, a path; no query or
+    fragment. Needed for the podcast feed."""
     voice: Voice = Voice()
     """Who speaks the tour."""
     audio: AudioSettings = AudioSettings()
@@ -238,6 +365,8 @@ class Tour(Model):
     """The places, in the order of the visit."""
     translations: Annotated[list[RelativeFile], Field(max_length=50)] = []
     """Translation files beside the tour (tour.en.yml), one per language: the same stops' texts in another language."""
+    podcast: Podcast = Podcast()
+    """How the tour is published as a podcast: owner, categories, dates, licence…"""
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Tour:
@@ -330,6 +459,9 @@ def _first_error(exc: ValidationError, document: YamlDocument,
     errors = exc.errors(include_url=False)
     # A misspelt key also makes the intended one "missing": the spelling is the real news.
     error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    if ("constrained-str" in error["loc"] or "str" in error["loc"]) and isinstance(error.get("input"), dict):
+        # Text or a mapping (a license): a mapping was written, so its own mistake is the news.
+        error = next((e for e in errors if "License" in e["loc"]), error)
     key: PathKey = ()
     for part in error["loc"]:
         # Pydantic names the union member it tried after the field ("date", "datetime"): not a field.
@@ -344,7 +476,8 @@ def _first_error(exc: ValidationError, document: YamlDocument,
 
 
 def _is_union_tag(part: str | int) -> bool:
-    return isinstance(part, str) and ("[" in part or part in {"datetime", "date", "str", "float", "int"})
+    return isinstance(part, str) and ("[" in part or part in {"datetime", "date", "str", "constrained-str", "float", "int",
+                                                                  "License"})
 
 
 _EXPECTED = {
@@ -374,6 +507,11 @@ _KNOWN_KEYS = {
     "location": set(Location.model_fields),
     "links": set(Link.model_fields),
     "way": set(Way.model_fields),
+    "podcast": set(Podcast.model_fields),
+    "owner": set(Owner.model_fields),
+    "persons": set(Person.model_fields),
+    "license": set(License.model_fields),
+    "area": set(Area.model_fields),
 }
 
 
@@ -430,6 +568,11 @@ def _pattern_hint(field: str) -> str:
         "language": "use a language tag such as fr, en or fr-CA",
         "url": "use a full address starting with https://",
         "base_url": "use a full address starting with https://",
+        "email": "use an e-mail address such as podcast@example.org",
+        "osm": "use N, W or R and the OpenStreetMap number, e.g. R1234567",
+        "country": "use a two-letter country code in capitals, e.g. FR",
+        "link": "use a full address starting with https://",
+        "name": "use a short name without spaces at either end",
         "tld": "use a Google domain ending such as fr, com, ca or co.uk",
     }.get(field, "see the tour file reference")
 
@@ -461,4 +604,5 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-__all__ = ["Lexicon", "LoadedTour", "Location", "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key"]
+__all__ = ["Area", "Lexicon", "License", "LoadedTour", "Location", "Owner", "Person", "Podcast", "Section", "Stop",
+           "Tour", "Voice", "Way", "load_tour", "format_key"]

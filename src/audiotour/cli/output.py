@@ -31,7 +31,8 @@ def error_line(exc: AudiotourError) -> str:
     """``Error: file:line: field: reason; what to do``: one line, in this command line's words."""
     text = exc.reason
     if isinstance(exc, TourError):
-        field = OPTIONS.get(exc.field or "", exc.field)
+        # A field of the tour file keeps its name; an argument of the build is named as its option.
+        field = OPTIONS.get(exc.field or "", exc.field) if exc.path is None else exc.field
         located = TourError(text, path=exc.path, line=exc.line, column=exc.column, field=field)
         text = str(located)
     if exc.remedy is not None:

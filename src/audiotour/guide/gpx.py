@@ -7,6 +7,7 @@ import gpxpy.gpx
 
 from ..context import BuiltSegment
 from ..tour import Tour
+from ..urls import url_for
 
 DESCRIPTION_CHARS = 500
 
@@ -29,7 +30,7 @@ def tour_gpx(tour: Tour, segments: Sequence[BuiltSegment], base_url: str | None)
         waypoint = gpxpy.gpx.GPXWaypoint(lat, lon, name=stop.title, description=_summary(stop.segment.narration))
         # Relative when the host is unknown: it resolves beside tour.gpx, where the MP3s are.
         # gpxpy declares these attributes as None only, hence the ignores.
-        waypoint.link = (base_url or "") + stop.file  # type: ignore[assignment]
+        waypoint.link = url_for(base_url, stop.file)  # type: ignore[assignment]
         waypoint.link_text = stop.title  # type: ignore[assignment]
         waypoint.link_type = "audio/mpeg"
         gpx.waypoints.append(waypoint)

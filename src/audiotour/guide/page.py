@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from ..urls import url_for
+
 TILES = "https://tile.openstreetmap.org"
 """The only other host the page may reach: map tiles beneath the map, when online (app.js decides)."""
 
@@ -32,7 +34,7 @@ def render_index(template: str, data: dict[str, Any], css: str, js: str) -> str:
     """Fill the template; tour text reaches the page only as escaped JSON, plus the escaped <title>."""
     ui = data["ui"]
     links = "".join(
-        f'<li><a href="{html.escape(s["file"])}">{html.escape(s["title"])}</a></li>'
+        f'<li><a href="{html.escape(url_for(None, s["file"]))}">{html.escape(s["title"], quote=False)}</a></li>'
         for s in data["segments"]
     )
     values = {

@@ -274,6 +274,8 @@ class LanguagePack:
     """The language writes ordinals with a period ("am 15. August"): a short number and a period end nothing."""
     whole_tour_title: str = "{title}"
     """The title of the whole tour as one episode."""
+    also_in: str = "Also in {name}: {url}"
+    """A feed's pointer to the same tour in another language (its name, its feed's address)."""
     guide: Mapping[str, str | list[str]] = field(default_factory=dict)
     """The web guide's own words in this language (empty: the guide uses English)."""
 

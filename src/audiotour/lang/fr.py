@@ -590,5 +590,5 @@ GUIDE: dict[str, str | list[str]] = {
 """The web guide's own words, written whole: the page only fills in numbers, distances and titles."""
 
 
-PACK = LanguagePack(code="fr", name="Français", rules=RULES, abbreviations=ABBREVIATIONS, guide=GUIDE,
+PACK = LanguagePack(code="fr", name="Français", also_in="Aussi en {name} : {url}", rules=RULES, abbreviations=ABBREVIATIONS, guide=GUIDE,
                     whole_tour_title="{title} — la visite en entier")

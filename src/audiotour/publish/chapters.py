@@ -28,6 +28,8 @@ def chapters_json(tour: Tour, entries: Sequence[BuiltSegment], episode_file: str
             chapter["url"] = entry.segment.link
         if entry.segment.location:
             chapter["location"] = {"name": entry.title[:128], "geo": geo_uri(entry.segment.location)}
+            if entry.segment.location.osm:
+                chapter["location"]["osm"] = entry.segment.location.osm
         chapters.append(chapter)
     document: dict[str, Any] = {
         "version": VERSION,

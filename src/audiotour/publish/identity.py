@@ -10,10 +10,14 @@ episodes in apps that sort by date, and must not move on a rebuild.
 - An item's guid is ``<podcast guid>/<segment id>`` (the whole tour:
   ``<podcast guid>/tour.mp3``, which no segment id can be): editing a stop's
   text keeps it, renaming a stop without an explicit `id` does not.
-- Dates: the feed's first build fixes one moment (kept in the channel's
-  `pubDate`); item ``i`` of ``n`` is dated ``n - 1 - i`` minutes before it, so
-  every app, whether it sorts by date or by episode number, lists the tour in
-  order, and nothing is dated in the future.
+- Dates derive from one day, never from the clock of the build: the tour's
+  `podcast.published`, else the day of the first build into this folder (the
+  manifest keeps it). Item ``i`` is dated ``i`` minutes after it, so every app,
+  whether it sorts by date or by episode number, lists the tour in order; two
+  clean builds in separate folders give the same dates.
+- `lastBuildDate` is the newest item's date on a clean build, and the time of
+  the build that changed the feed's content afterwards (an edited stop's new
+  enclosure length): apps that watch it see the change, nothing else moves.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ import contextlib
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -43,6 +47,7 @@ class PreviousFeed:
     guid: str | None = None
     title: str | None = None
     published: datetime | None = None
+    last_build: datetime | None = None
 
 
 def read_previous(path: Path) -> PreviousFeed:
@@ -52,32 +57,39 @@ def read_previous(path: Path) -> PreviousFeed:
         return PreviousFeed()
     if channel is None:
         return PreviousFeed()
-    published = None
+    return PreviousFeed(channel.findtext(f"{{{PODCAST_NAMESPACE}}}guid"), channel.findtext("title"),
+                        _gmt(channel.findtext("pubDate")), _gmt(channel.findtext("lastBuildDate")))
+
+
+def _gmt(text: str | None) -> datetime | None:
+    moment = None
     with contextlib.suppress(TypeError, ValueError):
-        published = parsedate_to_datetime(channel.findtext("pubDate") or "")
-    if published is not None:
-        # RFC 2822 "-0000" reads as naive; any other offset is brought to GMT, as the feed writes it.
-        published = published.replace(tzinfo=timezone.utc) if published.tzinfo is None \
-            else published.astimezone(timezone.utc)
-    return PreviousFeed(channel.findtext(f"{{{PODCAST_NAMESPACE}}}guid"), channel.findtext("title"), published)
+        moment = parsedate_to_datetime(text or "")
+    if moment is None:
+        return None
+    # RFC 2822 "-0000" reads as naive; any other offset is brought to GMT, as the feed writes it.
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
-@dataclass(frozen=True)
-class FeedIdentity:
-    guid: str
-    published: datetime
-    """When the podcast was first published: the newest item's date."""
-
-    def item_guid(self, key: str) -> str:
-        return f"{self.guid}/{key}"
-
-    def item_date(self, position: int, count: int) -> datetime:
-        return self.published - timedelta(minutes=count - 1 - position)
-
-
-def settle_identity(previous: PreviousFeed, feed_url: str, title: str, now: datetime) -> FeedIdentity:
+def settle_guid(previous: PreviousFeed, feed_url: str, title: str) -> str:
+    """The podcast's guid: from its feed's address, unless an earlier feed of the same title moved here."""
     guid = podcast_guid_for(feed_url)
     if previous.guid and previous.guid != guid and previous.title == title:
-        guid = previous.guid  # the feed moved; the podcast did not
-    published = previous.published if previous.guid == guid and previous.published else None
-    return FeedIdentity(guid, published or now.astimezone(timezone.utc).replace(second=0, microsecond=0))
+        return previous.guid  # the feed moved; the podcast did not
+    return guid
+
+
+def first_moment(published: date | datetime | str) -> datetime:
+    """When the first episode is dated: a day means its midnight, GMT; a time without a zone is GMT."""
+    if isinstance(published, str):
+        published = date.fromisoformat(published)
+    if not isinstance(published, datetime):
+        published = datetime.combine(published, time(0, 0))
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=timezone.utc)
+    return published.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def item_date(first: datetime, position: int) -> datetime:
+    """Episode ``position`` (from 0, in tour order) is dated that many minutes after the first."""
+    return first + timedelta(minutes=position)

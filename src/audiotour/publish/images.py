@@ -246,3 +246,48 @@ def publish_stop_images(loaded: LoadedTour, segments: Iterable[Segment],
             folder.write(name, data)
         published[entry.id] = name
     return published
+
+
+ART_MIN_SIDE = 1400
+ART_MAX_SIDE = 3000
+"""Apple's bounds for episode art (`itunes:image`): a square JPEG or PNG of 1400 to 3000 pixels."""
+
+CHAPTER_SIDE = 640
+"""Chapter pictures ride inside tour.mp3 (APIC in CHAP): big enough for a phone's player, small in bytes."""
+
+
+def art_name(stem: str) -> str:
+    """Where a stop's episode art is published: its picture cropped square, at a size directories accept."""
+    return f"images/{stem}-art.jpg"
+
+
+def episode_art(loaded: LoadedTour, segment: Segment) -> bytes | None:
+    """The stop's picture as episode art: the centre square, 1400 to 3000 px, JPEG; None without a picture."""
+    source = _segment_image(loaded, segment)
+    if source is None:
+        return None
+    image = flat_rgb(source.image)
+    side = min(image.size)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    image = image.crop((left, top, left + side, top + side))
+    target = min(max(side, ART_MIN_SIDE), ART_MAX_SIDE)
+    if target != side:
+        image = image.resize((target, target), Image.Resampling.LANCZOS)
+    return jpeg_bytes(image, quality=85)
+
+
+def chapter_picture(loaded: LoadedTour, segment: Segment) -> bytes | None:
+    """The stop's picture, at most 640 px on its longer side, JPEG; None without a picture."""
+    source = _segment_image(loaded, segment)
+    if source is None:
+        return None
+    image = flat_rgb(source.image)
+    if max(image.size) > CHAPTER_SIDE:
+        image.thumbnail((CHAPTER_SIDE, CHAPTER_SIDE), Image.Resampling.LANCZOS)
+    return jpeg_bytes(image, quality=80)
+
+
+def _segment_image(loaded: LoadedTour, segment: Segment) -> SourceImage | None:
+    if segment.stop is None or segment.stop.image is None or segment.stop_index is None:
+        return None
+    return open_image(loaded, ("stops", segment.stop_index, "image"), segment.stop.image)

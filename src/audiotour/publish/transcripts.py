@@ -45,9 +45,14 @@ def to_vtt(cues: list[Cue]) -> bytes:
 def to_srt(cues: list[Cue]) -> bytes:
     blocks = []
     for number, cue in enumerate(cues, start=1):
-        # SRT has no escapes: the text goes as written (only the timing line is structure).
-        blocks.append(f"{number}\n{_time(cue.start_ms, ',')} --> {_time(cue.end_ms, ',')}\n{cue.text}")
+        blocks.append(f"{number}\n{_time(cue.start_ms, ',')} --> {_time(cue.end_ms, ',')}\n{_srt_plain(cue.text)}")
     return ("\n\n".join(blocks) + "\n").encode("utf-8")
+
+
+def _srt_plain(text: str) -> str:
+    """SRT has no escapes, yet players read `<b>`, `<i>`, `<font …>` and `{\\an8}` in it as formatting: the text
+    stays plain by writing angle brackets as their look-alikes (‹ ›) and keeping `{` from meeting a backslash."""
+    return text.replace("<", "\u2039").replace(">", "\u203a").replace("{\\", "{ \\")
 
 
 def _vtt_escape(text: str) -> str:
