@@ -22,7 +22,7 @@ from ._version import __version__
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
 from .cache import remove_abandoned_temporaries
 from .context import BuiltSegment, Cover, PublishContext
-from .engines import Engine, VoiceRequest, choose_engine
+from .engines import Engine, VoiceRequest, choose_engine, heard_rate
 from .episode import EPISODE_NAME, write_episode
 from .errors import Remedy, TourError, UsageError, WorldError
 from .fsutil import remove_stale_temporaries
@@ -41,12 +41,12 @@ from .outputs import OutputFolder, refuse_dangerous_output
 from .progress import Progress, QuietProgress
 from .publish import prepare_images
 from .publishers import planned_names, publish
-from .render import RenderedSegment, SegmentJob, SegmentRenderer
+from .render import RenderedSegment, SegmentJob, SegmentRenderer, SoundFile
 from .segments import Segment, make_segments
 from .tags import TrackTags, retag
 from .tour import LoadedTour
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 """Bump when the assembly changes what the same inputs sound like."""
 
 
@@ -83,13 +83,15 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
     segments = make_segments(tour)
     # The user's mistakes surface before anything is created: unreadable images, a language no engine speaks.
     cover = prepare_images(loaded)
-    voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow)
+    voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow, rate=tour.voice.rate)
     try:
         engine = engine_factory(options.engine or tour.voice.engine, voice, progress.say)
     except TourError as exc:
         if exc.path is None and exc.field == "language":
             raise loaded.error(("language",), exc.reason) from None
         raise
+    # Each engine reads the lexicon its own way (its respellings, its phonemes).
+    segments = make_segments(tour, engine.name)
     _prepare_output(options.output)
     _prepare_cache(options.cache_dir)
     with exclusive(options.output, options.lock_timeout_s):
@@ -210,7 +212,32 @@ class _Build:
             "kbps": BITRATE_KBPS, "engine": self.engine.cache_identity, "loudness": audio.loudness,
             "pauses": [audio.pauses.sentence, audio.pauses.paragraph],
             "text": [[s.spoken for s in p] for p in segment.paragraphs],
+            "pace": heard_rate(self.engine.voice),
+            **({"sounds": [(s.kind, s.level_db, _file_digest(s.path)) for s in self._sounds(segment)],
+                "ducking": self._ducking()} if self._sounds(segment) else {}),
         })
+
+    def _ducking(self) -> tuple[float, float, float, float]:
+        d = self.loaded.tour.audio.ducking
+        return (d.depth, d.attack, d.release, d.hold)
+
+    def _sounds(self, segment: Segment) -> tuple[SoundFile, ...]:
+        """The sounds under this segment: the tour's signature opens the first and closes the last; a part's own
+        music opens and closes it; its ambience runs under it."""
+        tour, audio = self.loaded.tour, self.loaded.tour.audio
+        part = {"intro": tour.intro, "outro": tour.outro}.get(segment.kind) if segment.kind != "stop" else segment.stop
+        found: list[SoundFile] = []
+        opening = part.music if part is not None and part.music else (
+            audio.music if segment.index == 0 else None)
+        closing = part.music if part is not None and part.music else (
+            audio.music if segment.index == len(self.segments) - 1 else None)
+        if opening:
+            found.append(SoundFile(self.loaded.resolve(opening), "opening", audio.level))
+        if closing:
+            found.append(SoundFile(self.loaded.resolve(closing), "closing", audio.level))
+        if part is not None and part.ambience:
+            found.append(SoundFile(self.loaded.resolve(part.ambience), "ambience", audio.ambience_level))
+        return tuple(found)
 
     def _segment_tags(self, segment: Segment, year: int) -> TrackTags:
         tour = self.loaded.tour
@@ -229,6 +256,7 @@ class _Build:
             segment=segment, fingerprint=fingerprint, tags=self._segment_tags(segment, year),
             target=self.options.output / segment.filename, loudness=self.loaded.tour.audio.loudness,
             sentence_pause_s=pauses.sentence, paragraph_pause_s=pauses.paragraph,
+            pace_wpm=heard_rate(self.engine.voice), sounds=self._sounds(segment), ducking=self._ducking(),
         )
 
     def _record(self, segment: Segment, rendered: RenderedSegment) -> SegmentRecord:
@@ -241,6 +269,7 @@ class _Build:
             loudness_lufs=_rounded(rendered.loudness_lufs), true_peak_dbtp=_rounded(rendered.true_peak_dbtp),
             audio_fingerprint=rendered.fingerprint, tags_fingerprint=digest(rendered.tags.fingerprint_data()),
             sentences=_sentences(rendered.sentence_spans, segment),
+            words_per_minute=rendered.words_per_minute, lead_s=rendered.lead_s, trail_s=rendered.trail_s,
         )
 
     def _refreshed(self, segment: Segment, record: SegmentRecord, year: int) -> tuple[SegmentRecord, bool]:
@@ -258,6 +287,15 @@ class _Build:
 def _sentences(spans: Sequence[tuple[float, float]], segment: Segment) -> tuple[SentenceRecord, ...]:
     # Spans fresh from rendering are rounded here; spans read back from a manifest already are.
     return tuple(SentenceRecord(round(a, 3), round(b, 3), s.written) for (a, b), s in zip(spans, segment.sentences))
+
+
+def _file_digest(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    except OSError as exc:
+        raise WorldError(f"cannot read the sound {path}: {exc.strerror}") from None
 
 
 def _published_before(last: Manifest | None) -> set[str] | None:
