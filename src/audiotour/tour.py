@@ -412,6 +412,9 @@ def sound_files(tour: Tour) -> list[tuple[PathKey, str]]:
 
 def _first_error(exc: ValidationError, document: YamlDocument) -> TourError:
     errors = exc.errors(include_url=False)
+    # A mapping where text or a mapping may go (a lexicon entry): the mapping's own problem is the news.
+    errors = [e for e in errors if not (e["type"] == "string_type" and isinstance(e.get("input"), dict)
+                                        and len(errors) > 1)] or errors
     # A misspelt key also makes the intended one "missing": the spelling is the real news.
     error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     key: PathKey = ()
@@ -428,7 +431,8 @@ def _first_error(exc: ValidationError, document: YamlDocument) -> TourError:
 
 
 def _is_union_tag(part: str | int) -> bool:
-    return isinstance(part, str) and ("[" in part or part in {"datetime", "date", "str", "float", "int"})
+    return isinstance(part, str) and ("[" in part or part in {"datetime", "date", "str", "float", "int",
+                                                              "constrained-str", "LexiconEntry"})
 
 
 _EXPECTED = {
@@ -453,6 +457,7 @@ _KNOWN_KEYS = {
     "audio": set(AudioSettings.model_fields),
     "ducking": set(Ducking.model_fields),
     "phonemes": set(),
+    "lexicon": set(LexiconEntry.model_fields),
     "pauses": set(Pauses.model_fields),
     "intro": set(Section.model_fields),
     "outro": set(Section.model_fields),

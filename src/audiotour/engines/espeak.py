@@ -257,28 +257,40 @@ def language_runs(text: str) -> list[tuple[str | None, str]]:
 # word themselves, and nearly as an English word said by a French speaker (which is what a French guide does).
 _FRENCH_RESPELLINGS: tuple[tuple[str, str], ...] = (
     (r"y$", "i"), (r"ee", "i"), (r"ea", "i"), (r"oo", "ou"), (r"ow", "o"), (r"ed$", "ède"), (r"sh", "ch"),
-    (r"th", "t"), (r"^w", "ou"), (r"w", "ou"), (r"ing$", "ingue"), (r"(?<=[rnl])s(?=ons?$)", "ç"),
-    (r"son$", "sonne"), (r"er$", "eur"), (r"ch", "tch"), (r"ll", "l"), (r"j", "dj"), (r"ay", "é"),
-    (r"ie", "i"), (r"u", "eu"), (r"ou", "aou"), (r"i", "ï"),
+    (r"th", "t"), (r"gh", "g"), (r"^w", "ou"), (r"w", "ou"), (r"ing$", "ingue"), (r"(?<=[rnl])s(?=ons?$)", "ç"),
+    (r"ston$", "stonne"), (r"son$", "sonne"), (r"er$", "eur"), (r"ch", "tch"), (r"ll", "l"), (r"j", "dj"),
+    (r"ay", "é"), (r"ie", "i"), (r"in(?=st)", "inn"),
 )
+_ACCENTS = {"a": "â", "e": "è", "i": "î", "o": "ô", "u": "û"}
 
 
 def _respellings(word: str, voice: str) -> list[str]:
     """Candidate spellings of ``word`` for the voice, most faithful first; the caller keeps the first that
-    the voice reads itself. The last resort cuts the word in two with a hyphen (read as two French words)."""
+    the voice reads itself: one French spelling of an English sound, then all of them, then an accent on the
+    last vowel ("dos" → "dôs"); the last resort cuts the word in two with a hyphen."""
+    splits = [word[:i] + "-" + word[i:] for i in range(2, len(word) - 1)]
     if not voice.startswith("fr"):
-        return [word[:i] + "-" + word[i:] for i in range(2, len(word) - 1)]
-    candidates: list[str] = []
+        return splits
+
+    def cased(changed: str) -> str:
+        return changed[:1].upper() + changed[1:] if word[:1].isupper() else changed
+
+    alone, candidates = [], []
     current = word
     for pattern, replacement in _FRENCH_RESPELLINGS:
-        changed = re.sub(pattern, replacement, current, flags=re.IGNORECASE)
-        if changed != current:
-            if current[:1].isupper():
-                changed = changed[:1].upper() + changed[1:]
-            candidates.append(changed)
-            current = changed
-    candidates += [word[:i] + "-" + word[i:] for i in range(2, len(word) - 1)]
-    return candidates
+        changed = re.sub(pattern, replacement, word, flags=re.IGNORECASE)
+        if changed != word:
+            alone.append(cased(changed))
+        together = re.sub(pattern, replacement, current, flags=re.IGNORECASE)
+        if together != current:
+            current = together
+            candidates.append(cased(current))
+    vowels = [i for i, c in enumerate(word) if c.lower() in _ACCENTS]
+    accented = []
+    if vowels:
+        i = vowels[-1]
+        accented.append(word[:i] + _ACCENTS[word[i].lower()] + word[i + 1:])
+    return alone + candidates + accented + splits
 
 
 def _join(pieces: list[bytes], rate: int) -> bytes:
