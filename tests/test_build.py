@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mutagen.id3 import ID3
@@ -48,6 +49,7 @@ def test_segments_are_speech_not_silence(built_tour: BuiltTour) -> None:
 def test_episode_is_the_segments_in_order(built_tour: BuiltTour) -> None:
     episode = decode(built_tour.output / "tour.mp3")
     previous_end = 0
+    previous_record: dict[str, Any] = {}
     for segment in built_tour.manifest["segments"]:
         alone = decode(built_tour.output / segment["file"])
         start = segment["start_sample"]

@@ -332,7 +332,7 @@ def _duck_gain(speaking: np.ndarray, rate: int, ducking: Ducking) -> np.ndarray:
     """Per sample, the linear gain of the sound under the voice (1 where the voice is silent long enough)."""
     hop = max(1, rate // 200)  # 5 ms frames
     padded = np.concatenate([speaking, np.zeros(-len(speaking) % hop, dtype=bool)])
-    frames: np.ndarray = padded.reshape(-1, hop).any(axis=1)
+    frames = np.asarray(padded.reshape(-1, hop).any(axis=1), dtype=bool)
     n = len(frames)
     index = np.arange(n)
     active = np.flatnonzero(frames)
