@@ -232,7 +232,7 @@ def silent_edges(sound: AudioSegment) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Ducking:
-    depth_db: float = 12.0
+    depth_db: float = 14.0
     attack_s: float = 0.25
     release_s: float = 0.8
     hold_s: float = 0.6
@@ -252,10 +252,10 @@ class Bed:
 
 OPENING_LEAD_S = 3.0
 """How long an opening sound plays alone before the voice starts."""
-CLOSING_UNDER_S = 3.0
-"""How long before the voice ends a closing sound starts, under it."""
-CLOSING_AFTER_S = 5.0
-"""How long a closing sound plays on after the voice, before its fade ends."""
+CLOSING_GAP_S = 0.5
+"""How long after the last word a closing sound starts (at most: sooner when the ducking's hold is shorter)."""
+CLOSING_AFTER_S = 6.0
+"""How long a closing sound plays on after the voice, its fade included."""
 FADE_IN_MS = 400
 FADE_OUT_MS = 2000
 AMBIENCE_FADE_MS = 1500
@@ -291,6 +291,7 @@ def mix_beds(voice: AudioSegment, spans: Sequence[tuple[float, float]], beds: Se
         speaking[int(a * rate):int(b * rate)] = True
     gain = _duck_gain(speaking, rate, ducking)
     under = np.zeros(total)
+    after_voice = np.zeros(total)
     first = spans[0][0] if spans else head / rate
     last = spans[-1][1] if spans else (head + len(voice_samples)) / rate
     for bed in beds:
@@ -306,7 +307,8 @@ def mix_beds(voice: AudioSegment, spans: Sequence[tuple[float, float]], beds: Se
             sound = sound.fade_in(min(FADE_IN_MS, len(sound) // 4)).fade_out(min(FADE_OUT_MS, len(sound) // 2))
             start = 0
         else:
-            start_s = max(first, last - CLOSING_UNDER_S)
+            # The sign-off starts as the voice lets go (its hold over): heard whole, from its first note.
+            start_s = max(first, last + min(ducking.hold_s, CLOSING_GAP_S))
             length_ms = int((total / rate - start_s) * 1000)
             sound = sound[:length_ms]
             sound = sound.fade_in(min(FADE_IN_MS, len(sound) // 4)).fade_out(min(FADE_OUT_MS, len(sound) // 2))
@@ -317,8 +319,9 @@ def mix_beds(voice: AudioSegment, spans: Sequence[tuple[float, float]], beds: Se
         if own is None:
             continue
         scale = 10 ** ((voice_lufs + bed.level_db - own) / 20)
-        under[start:start + len(samples)] += samples * scale
-    under *= gain
+        # A closing sound starts once the voice is done: nothing to make way for.
+        (after_voice if bed.kind == "closing" else under)[start:start + len(samples)] += samples * scale
+    under = under * gain + after_voice
     mixed = track + under
     peak = float(np.max(np.abs(mixed))) if mixed.size else 0.0
     if peak > 0.98:

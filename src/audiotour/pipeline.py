@@ -243,12 +243,14 @@ class _Build:
         tour = self.loaded.tour
         return TrackTags(title=segment.title, album=tour.title, artist=tour.author, track=segment.number,
                          track_count=len(self.segments), language=tour.language, year=year,
-                         comment=tour.description, cover_jpeg=self.cover.jpeg)
+                         comment=tour.description, cover_jpeg=self.cover.jpeg,
+                         credits=tuple(tour.credits))
 
     def _episode_tags(self, year: int) -> TrackTags:
         tour = self.loaded.tour
         return TrackTags(title=tour.title, album=tour.title, artist=tour.author, track=1, track_count=1,
-                         language=tour.language, year=year, comment=tour.description, cover_jpeg=self.cover.jpeg)
+                         language=tour.language, year=year, comment=tour.description, cover_jpeg=self.cover.jpeg,
+                         credits=tuple(tour.credits))
 
     def _job(self, segment: Segment, fingerprint: str, year: int) -> SegmentJob:
         pauses = self.loaded.tour.audio.pauses

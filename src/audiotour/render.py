@@ -79,7 +79,7 @@ class SegmentJob:
     """Words a minute the listener should hear, pauses included: an engine that `accepts_rate` is set to it,
     another's speech is time-stretched to it. None: the engine's own pace."""
     sounds: tuple[SoundFile, ...] = ()
-    ducking: tuple[float, float, float, float] = (12.0, 0.25, 0.8, 0.6)
+    ducking: tuple[float, float, float, float] = (14.0, 0.25, 0.8, 0.6)
     """Depth (dB), attack, release and hold (s) of the sounds under the voice."""
 
 

@@ -139,7 +139,7 @@ class Pauses(Model):
 class Ducking(Model):
     """How music and ambience make way for the voice."""
 
-    depth: Annotated[float, Field(ge=6, le=40)] = 12.0
+    depth: Annotated[float, Field(ge=6, le=40)] = 14.0
     """Decibels the sound is lowered while the voice speaks (on top of `level`)."""
     attack: Annotated[float, Field(ge=0.01, le=2)] = 0.25
     """Seconds the sound takes to go down, ending as the voice starts."""

@@ -27,7 +27,7 @@ def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, st
     return {
         "lang": tour.language, "title": tour.title, "description": tour.description, "author": tour.author,
         "cover": cover, "episode": extras.get("episode"), "gpx": extras.get("gpx"),
-        "segments": segments, "ui": ui_strings(tour.language),
+        "segments": segments, "ui": ui_strings(tour.language), "credits": list(tour.credits),
     }
 
 

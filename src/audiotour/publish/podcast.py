@@ -83,7 +83,9 @@ def publish_podcast(context: PublishContext, clock: Callable[[], datetime] | Non
 
 def _channel(tour: Tour, base_url: str, feed_url: str, identity: FeedIdentity) -> Channel:
     return Channel(
-        title=tour.title, description=tour.description, language=tour.language, author=tour.author,
+        title=tour.title, language=tour.language, author=tour.author,
+        # The credits of the music and sounds, where every podcast app shows them.
+        description="\n\n".join([tour.description, *tour.credits]),
         link=base_url, feed_url=feed_url, image_url=base_url + COVER_NAME, guid=identity.guid,
         published=identity.published, generator=f"audiotour {__version__}", category=CATEGORY, locked=LOCKED,
     )

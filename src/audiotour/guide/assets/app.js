@@ -143,6 +143,7 @@
       masthead.append(cover);
     }
     masthead.append(el('h1', null, data.title), el('p', 'description', data.description));
+    if (data.credits && data.credits.length) masthead.append(el('p', 'credits', data.credits.join(' · ')));
 
     const start = $('start');
     start.textContent = located.length ? ui.start : ui.startPlain;
