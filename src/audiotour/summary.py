@@ -71,7 +71,9 @@ def estimated_minutes(tour: Tour) -> float:
     return narration_words(tour) / WORDS_PER_MINUTE + tour.audio.pauses.segment * (parts - 1) / 60
 
 
-def summarize(tour: Tour, path: Path) -> str:
+def summarize(tour: Tour, path: Path, heard: dict[str, tuple[str, float]] | None = None) -> str:
+    """``heard``: per segment id, its file and the words a minute measured by the last build (from its
+    manifest), shown after the estimate."""
     located = sum(1 for s in tour.stops if s.location)
     extras = " + ".join(name for name, x in (("intro", tour.intro), ("outro", tour.outro)) if x)
     minutes = estimated_minutes(tour)
@@ -98,6 +100,11 @@ def summarize(tour: Tour, path: Path) -> str:
                             f"add way: {{mode: …, directions: …}} to stop {number}")
     if tour.outro:
         lines.append(_part_line("outro", tour.outro))
+    if heard:
+        rates = [wpm for _, wpm in heard.values()]
+        lines.append(f"  pace heard in the last build ({min(rates):.0f}-{max(rates):.0f} words a minute, "
+                     "pauses included):")
+        lines += [f"    {file}: {wpm:.0f} words a minute" for file, wpm in heard.values()]
     return "\n".join(lines + warnings)
 
 
