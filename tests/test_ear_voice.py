@@ -182,3 +182,30 @@ def test_espeak_speaks_at_the_pace_itself(tmp_path: Path) -> None:
     options = BuildOptions(output=tmp_path / "out2", cache_dir=tmp_path / "cache", engine="espeak", jobs=1)
     wpm = build(load_tour(slower), options).manifest.segments[0].words_per_minute
     assert wpm is not None and 114 <= wpm <= 126, wpm
+
+
+def test_a_marked_span_is_published_without_its_marks(tmp_path: Path) -> None:
+    from audiotour.engines import LANGUAGE_SPAN
+    from audiotour.lang.core import LANGUAGE_SPAN as LANG_SPAN
+
+    assert LANGUAGE_SPAN.pattern == LANG_SPAN.pattern
+    tour = tmp_path / "tour.yml"
+    tour.write_text("title: T\ndescription: D\nstops:\n  - title: Un\n"
+                    "    narration: Ils l'appelaient [Red Beach]{lang=en}.\n", "utf-8")
+    sentence = make_segments(load_tour(tour).tour, "espeak")[0].sentences[1]
+    assert sentence.written == "Ils l'appelaient Red Beach."
+    assert sentence.spoken == "Ils l'appelaient [Red Beach]{lang=en}."
+
+
+@responses.activate
+def test_google_reads_a_marked_span_with_its_own_voice_without_the_marks() -> None:
+    sent: list[str] = []
+
+    def google(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        body = urllib.parse.parse_qs(str(request.body))["f.req"][0]
+        sent.append(json.loads(json.loads(body)[0][0][1])[0])
+        return _google(request)
+
+    responses.add_callback(responses.POST, ENDPOINT, callback=google)
+    GttsEngine(VoiceRequest(language="fr"), sleep=lambda s: None).synthesize("Voici [Red Beach]{lang=en}, enfin.")
+    assert sent == ["Voici Red Beach, enfin."]

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-from .lang import pack_for, speakable, split_paragraphs
+from .lang import pack_for, speakable, split_paragraphs, unmarked
 from .tour import Link, Location, Stop, Tour, Way
 
 SegmentKind = Literal["intro", "stop", "outro"]
@@ -103,7 +103,8 @@ def make_segments(tour: Tour, engine: str | None = None) -> tuple[Segment, ...]:
     digits = max(2, len(str(len(sections) - 1)))
 
     def sentence(text: str) -> Sentence:
-        return Sentence(written=text, spoken=speakable(text, tour.language, lexicon))
+        # A span in another language is published as written, without its marks.
+        return Sentence(written=unmarked(text), spoken=speakable(text, tour.language, lexicon))
 
     segments = []
     for index, (segment_id, kind, title, text, stop, stop_index) in enumerate(sections):

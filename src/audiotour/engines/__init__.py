@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 from ..errors import EngineUnavailable, Remedy, TourError
+
+LANGUAGE_SPAN = re.compile(r"\[([^\[\]]+)\]\{lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\}")
+"""A span in another language in the text an engine is given, ``[Red Beach]{lang=en}`` (the same as
+`audiotour.lang.core.LANGUAGE_SPAN`: engines and languages are siblings that do not import each other)."""
 
 DEFAULT_RATE = 147
 """Words a minute heard, pauses included, when the tour sets none (audio guides sit near 140-150)."""

@@ -18,7 +18,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..errors import EngineUnavailable, TourError
-from . import Engine, Speech, VoiceRequest, heard_rate, register
+from . import LANGUAGE_SPAN, Engine, Speech, VoiceRequest, heard_rate, register
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _CHARS_UTF8 = 1
@@ -236,7 +236,7 @@ class EspeakEngine(Engine):
 
 _PHONEME_INPUT = re.compile(r"\[\[.*?\]\]")
 _WORD = re.compile(r"[^\W\d_]+")
-_SPAN = re.compile(r"\[([^\[\]]+)\]\{lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\}")
+_SPAN = LANGUAGE_SPAN
 
 
 def language_runs(text: str) -> list[tuple[str | None, str]]:
