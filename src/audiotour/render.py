@@ -35,7 +35,7 @@ ONLINE_CONCURRENCY = 4
 LOUDNESS_TOLERANCE_LU = 0.3
 """How far a file may land from the target before it is encoded again (the spec allows 1)."""
 PEAK_LIMIT_DBTP = -1.0
-PACE_TOLERANCE = 0.025
+PACE_TOLERANCE = 0.035
 """How far the speech of a segment may last from what its pace asks before the engine is set again."""
 
 
