@@ -30,7 +30,7 @@ FRENCH_CASES: list[tuple[str, str]] = [
     ('Le 16 août, le général Patch installe son PC à Saint-Tropez.',
      'Le seize août, le général Patch installe son P C à Saint-Tropez.'),
     ('Les GI américains débarquent sur les plages de Cavalaire et de St-Tropez.',
-     'Les G I américains débarquent sur les plages de Cavalaire et de Saint-Tropez.'),
+     'Les dji-aïe américains débarquent sur les plages de Cavalaire et de Saint-Tropez.'),
     ("La DCA allemande abat 3 avions de la RAF au-dessus de l'Estérel.",
      "La D C A allemande abat trois avions de la R A F au-dessus de l'Estérel."),
     ('Toulon est libérée le 28 août 1944, Marseille le même jour.',
@@ -96,7 +96,7 @@ FRENCH_CASES: list[tuple[str, str]] = [
     ("L'entrée coûte 12,50 € ; elle est gratuite le 1er dimanche du mois.",
      "L'entrée coûte douze euros cinquante ; elle est gratuite le premier dimanche du mois."),
     ('La statue, haute de 2,5 m, pèse près de 1 t.',
-     "La statue, haute de deux virgule cinq mètres, pèse près d'une tonne."),
+     "La statue, haute de deux mètres et demi, pèse près d'une tonne."),
     ('Le tableau, peint en 1889, mesure 73 cm de haut.',
      'Le tableau, peint en mille huit cent quatre-vingt-neuf, mesure soixante-treize centimètres de haut.'),
     ('Le musée accueille 150 000 visiteurs par an.',
@@ -178,7 +178,7 @@ FRENCH_CASES: list[tuple[str, str]] = [
     ('La longueur totale du rempart est de 1 200 m.',
      'La longueur totale du rempart est de mille deux cents mètres.'),
     ('Le sommet est à 1,5 km ; il faut compter plus de 1 heure.',
-     "Le sommet est à un virgule cinq kilomètre ; il faut compter plus d'une heure."),
+     "Le sommet est à un kilomètre et demi ; il faut compter plus d'une heure."),
     ('DÉBARQUEMENT DE PROVENCE : LE JOUR J',
      'DÉBARQUEMENT DE PROVENCE : LE JOUR J'),
     ('Ce musée, Le château, Les salles et Ces œuvres datent du Moyen Âge.',
@@ -200,7 +200,7 @@ FRENCH_CASES: list[tuple[str, str]] = [
     ('La 80e édition du festival se tient au XXIe siècle.',
      'La quatre-vingtième édition du festival se tient au vingt et unième siècle.'),
     ('Les combattants, GIs et FFI, défilent sous les ovations.',
-     'Les combattants, G I et F F I, défilent sous les ovations.'),
+     'Les combattants, dji-aïe et F F I, défilent sous les ovations.'),
     ('BIENVENUE AU MUSÉE DE LA MARINE',
      'BIENVENUE AU MUSÉE DE LA MARINE'),
     ('Mgr Rémond cache des enfants juifs à Nice.',
@@ -377,7 +377,7 @@ def test_apply_lexicon(text: str, lexicon: dict[str, str], expected: str) -> Non
 
 def test_lexicon_after_normalize() -> None:
     spoken = normalize("Les GI débarquent au Dramont à 8h00.", "fr")
-    assert apply_lexicon(spoken, {"Dramont": "Dramon", "G I": "dji aïe"}) == (
+    assert apply_lexicon(spoken, {"Dramont": "Dramon", "dji-aïe": "dji aïe"}) == (
         "Les dji aïe débarquent au Dramon à huit heures."
     )
 

@@ -10,6 +10,8 @@ an argument (``exit_status`` 2), `WorldError` for a failure of the world
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import pipeline, summary
@@ -25,7 +27,7 @@ from .tour import load_tour as _load_tour
 from .translations import with_translations
 from .urls import BadURL, check_base_url
 
-__all__ = ["BuildReport", "build", "check", "language_folder", "load_tour", "script"]
+__all__ = ["BuildReport", "Said", "build", "check", "language_folder", "load_tour", "say", "script"]
 
 
 def load_tour(path: str | Path) -> LoadedTour:
@@ -42,8 +44,10 @@ def _loaded(tour: str | Path | LoadedTour) -> LoadedTour:
     return load_tour(tour)
 
 
-def check(tour: str | Path | LoadedTour) -> str:
-    """Validate everything a build would (images, a voice for the language); the tour's summary, as text."""
+def check(tour: str | Path | LoadedTour, output: str | Path | None = None) -> str:
+    """Validate everything a build would (images, a voice for the language); the tour's summary, as text.
+
+    ``output``: a folder this tour was built into: the words a minute its manifest measured are shown."""
     loaded = _loaded(tour)
     prepare_images(loaded)
     for each in (loaded, *loaded.translations.values()):
@@ -52,7 +56,14 @@ def check(tour: str | Path | LoadedTour) -> str:
             raise each.error(("language",), f"{each.tour.language!r} is not spoken by any engine "
                                             f"({', '.join(engine_names())}); use e.g. fr or en")
     translated = {language: each.tour for language, each in loaded.translations.items()}
-    return summary.summarize(loaded.tour, loaded.path, translated)
+    heard: dict[str, tuple[str, float]] = {}
+    if output is not None:
+        from .manifest import read_manifest
+
+        built = read_manifest(Path(output))
+        if built is not None and built.tour == loaded.tour.title:
+            heard = {s.id: (s.file, s.words_per_minute) for s in built.segments if s.words_per_minute}
+    return summary.summarize(loaded.tour, loaded.path, translated, heard)
 
 
 def script(tour: str | Path | LoadedTour, stop: str | None = None, language: str | None = None) -> tuple[Segment, ...]:
@@ -97,3 +108,60 @@ def build(tour: str | Path | LoadedTour, output: str | Path = "audio_out", *, en
                            engine=engine, force=force, base_url=base_url, jobs=jobs)
     return pipeline.build(loaded, options, progress)
 
+
+
+@dataclass(frozen=True)
+class Said:
+    """A phrase spoken by `say`."""
+
+    spoken: str
+    """What the engine was given: normalised, then the lexicon."""
+    phonemes: str | None
+    """What eSpeak NG read it as (its mnemonics), when it spoke."""
+    engine: str
+    path: Path
+    words_per_minute: float | None
+
+
+def say(phrase: str, output: str | Path, *, tour: str | Path | LoadedTour | None = None, engine: str = "auto",
+        language: str | None = None, on_notice: Callable[[str], None] | None = None) -> Said:
+    """Speak ``phrase`` as a build would (the tour's language, normaliser, lexicon for the engine, voice and
+    pace) into the MP3 ``output``: to tune a lexicon entry in seconds. Without a tour: the language given
+    (default fr) and no lexicon."""
+    from . import audio, ffmpeg
+    from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
+    from .engines import choose_engine
+    from .lang import speakable
+
+    loaded = _loaded(tour) if tour is not None else None
+    lang = language or (loaded.tour.language if loaded else "fr")
+    if engine not in ("auto", *engine_names()):
+        raise UsageError(f"{engine!r} is not an engine; choose one of auto, {', '.join(engine_names())}",
+                         field="engine")
+    if not phrase.strip():
+        raise UsageError("nothing to say; give a phrase, e.g. audiotour say \"La Croix-Valmer\"", field="phrase")
+    voice_settings = loaded.tour.voice if loaded else None
+    voice = VoiceRequest(language=lang, tld=voice_settings.tld if voice_settings else None,
+                         slow=voice_settings.slow if voice_settings else False,
+                         rate=voice_settings.rate if voice_settings else None)
+    chosen = choose_engine(engine if engine != "auto" or not loaded else loaded.tour.voice.engine, voice,
+                           on_notice or (lambda _: None))
+    lexicon = loaded.tour.lexicon_for(chosen.name) if loaded else {}
+    spoken = speakable(phrase, lang, lexicon)
+    speech = chosen.synthesize(spoken)
+    rate = chosen.sample_rate
+    if not type(chosen).accepts_rate:
+        seconds = audio.speech_seconds(speech)
+        words = len(phrase.split())
+        from .engines import heard_rate
+        if seconds > 0:
+            speech = audio.stretch(speech, seconds / (words * 60 / heard_rate(voice)))
+    sound, spans = audio.assemble([[audio.prepare_sentence(speech, rate)]], audio.Pauses(0.45, 0.9), rate)
+    level = loaded.tour.audio.loudness if loaded else -16.0
+    pcm = audio.normalize_loudness(sound, level).raw_data
+    target = Path(output)
+    ffmpeg.encode_mp3([pcm], target, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS)
+    phonemes = getattr(chosen, "phonemes", None)
+    heard_s = spans[0][1] - spans[0][0] if spans else 0.0
+    return Said(spoken=spoken, phonemes=phonemes(spoken) if callable(phonemes) else None, engine=chosen.name,
+                path=target, words_per_minute=round(len(phrase.split()) * 60 / heard_s, 1) if heard_s else None)

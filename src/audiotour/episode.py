@@ -14,7 +14,7 @@ from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
 from .errors import Remedy, WorldError
 from .fsutil import atomic_path
 from .manifest import EpisodeRecord, SegmentRecord, digest, unchanged_file
-from .mp3stitch import NotStitchable, stitch_files
+from .mp3stitch import NotStitchable, Stream, parse, stitch_files
 from .render import encode_pause
 from .tags import Chapter, TrackTags, retag, write_tags
 
@@ -44,7 +44,7 @@ def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTag
     """Stitch ``records``' files with ``gap_s`` of silence between them, unless the episode on disk is that already.
 
     ``extras``: per record, the chapter's picture and link (ID3 APIC and WXXX inside its CHAP)."""
-    fingerprint = digest({"gap": gap_s, "rate": rate, "kbps": BITRATE_KBPS,
+    fingerprint = digest({"gap": gap_s, "rate": rate, "kbps": BITRATE_KBPS, "edges": 2,
                           "segments": [(r.audio_fingerprint, r.size_bytes) for r in records]})
     target = output / EPISODE_NAME
     if (previous is not None and previous_starts is not None and previous.audio_fingerprint == fingerprint
@@ -60,11 +60,12 @@ def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTag
                                  previous.audio_fingerprint, tags_fingerprint, mtime_ns)
         return Episode(retagged, placed, written=True)
 
-    gap = encode_pause(gap_s, rate, cache_dir)
     sources: list[Path | bytes] = []
+    streams = [_stream(output / r.file) for r in records]
     for index, segment in enumerate(records):
         if index:
-            sources.append(gap)
+            sources.append(_pause(gap_s, records[index - 1], streams[index - 1], segment, streams[index], rate,
+                                  cache_dir))
         sources.append(output / segment.file)
     with atomic_path(target) as temporary:
         try:
@@ -79,6 +80,34 @@ def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTag
     record = EpisodeRecord(EPISODE_NAME, round(samples / OUTPUT_SAMPLE_RATE, 3), samples, written.st_size,
                            fingerprint, _tags_fingerprint(tags, chapters), written.st_mtime_ns)
     return Episode(record, placed, written=True)
+
+
+def _stream(path: Path) -> Stream | None:
+    try:
+        return parse(path.read_bytes())
+    except (OSError, NotStitchable):
+        return None  # stitching says what is wrong with it
+
+
+def _pause(gap_s: float, before: SegmentRecord, before_stream: Stream | None, after: SegmentRecord,
+           after_stream: Stream | None, rate: int, cache_dir: Path) -> bytes:
+    """The encoded silence between two segments such that a listener hears ``gap_s`` of silence, within half
+    an MP3 frame: the segments' own silent edges, the encoder's padding at the end of the one and its delay
+    at the start of the other are silence heard too, and so is every sample of the pause's own frames."""
+    if before_stream is None or after_stream is None:
+        return encode_pause(gap_s, rate, cache_dir)
+    frame = before_stream.format.samples_per_frame
+    heard = (before.trail_s + after.lead_s) * OUTPUT_SAMPLE_RATE + before_stream.padding + after_stream.delay
+    frames = max(1, round((gap_s * OUTPUT_SAMPLE_RATE - heard) / frame))
+    # Encoded from as many samples as fill those frames after the encoder's own delay.
+    samples = frames * frame - before_stream.delay - frame // 4
+    for _ in range(3):
+        data = encode_pause(samples / OUTPUT_SAMPLE_RATE, rate, cache_dir)
+        got = parse(data).frames
+        if got == frames:
+            break
+        samples += (frames - got) * frame
+    return data
 
 
 def _placed(records: Sequence[SegmentRecord], starts: Sequence[int]) -> tuple[SegmentRecord, ...]:

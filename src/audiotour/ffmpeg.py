@@ -87,3 +87,21 @@ def decode_to_pcm(data: bytes, *, sample_rate: int) -> bytes:
 
 def decode_file_to_pcm(path: Path, *, sample_rate: int) -> bytes:
     return run(["-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"])
+
+
+@lru_cache(maxsize=1)
+def has_rubberband() -> bool:
+    """Whether this ffmpeg was built with librubberband (a better time-stretch than atempo)."""
+    try:
+        return b" rubberband " in run(["-filters"])
+    except WorldError:
+        return False
+
+
+def stretch_pcm(pcm: bytes, *, sample_rate: int, tempo: float) -> bytes:
+    """Mono s16le PCM played ``tempo`` times as fast, same pitch: rubberband where ffmpeg has it, else atempo
+    (which keeps the pitch too; within 0.5-2 it needs one stage)."""
+    tempo = max(0.5, min(2.0, tempo))
+    audio_filter = f"rubberband=tempo={tempo:.4f}" if has_rubberband() else f"atempo={tempo:.4f}"
+    return run(["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0", "-af", audio_filter,
+                "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"], stdin_bytes=pcm)

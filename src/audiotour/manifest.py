@@ -42,6 +42,12 @@ class SegmentRecord:
     audio_fingerprint: str = ""
     tags_fingerprint: str = ""
     sentences: tuple[SentenceRecord, ...] = ()
+    words_per_minute: float | None = None
+    """Words heard a minute, measured on the audio from the first word to the last, pauses included."""
+    lead_s: float = 0.0
+    """Silence at the start of the file: the episode's pause between segments counts it."""
+    trail_s: float = 0.0
+    """Silence at the end of the file."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from ._version import __version__
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
 from .cache import remove_abandoned_temporaries
 from .context import Alternate, BuiltSegment, Cover, PublishContext
-from .engines import Engine, VoiceRequest, choose_engine
+from .engines import Engine, VoiceRequest, choose_engine, heard_rate
 from .episode import EPISODE_NAME, ChapterExtras, write_episode
 from .errors import Remedy, TourError, UsageError, WorldError
 from .fsutil import remove_stale_temporaries
@@ -43,12 +43,12 @@ from .outputs import OutputFolder, refuse_dangerous_output
 from .progress import Phase, Progress, QuietProgress
 from .publish import chapter_picture, prepare_images
 from .publishers import planned_names, publish
-from .render import RenderedSegment, SegmentJob, SegmentRenderer
+from .render import RenderedSegment, SegmentJob, SegmentRenderer, SoundFile
 from .segments import Segment, make_segments
 from .tags import TrackTags, retag
 from .tour import LoadedTour
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 """Bump when the assembly changes what the same inputs sound like."""
 
 
@@ -128,15 +128,16 @@ def _relative(here: str, there: str) -> str:
 def _prepare(loaded: LoadedTour, options: BuildOptions, progress: Progress,
              engine_factory: EngineFactory) -> tuple[tuple[Segment, ...], Cover, Engine, Progress]:
     tour = loaded.tour
-    segments = make_segments(tour)
     cover = prepare_images(loaded)
-    voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow)
+    voice = VoiceRequest(language=tour.language, tld=tour.voice.tld, slow=tour.voice.slow, rate=tour.voice.rate)
     try:
         engine = engine_factory(options.engine or tour.voice.engine, voice, progress.say)
     except TourError as exc:
         if exc.path is None and exc.field == "language":
             raise loaded.error(("language",), exc.reason) from None
         raise
+    # Each engine reads the lexicon its own way (its respellings, its phonemes).
+    segments = make_segments(tour, engine.name)
     return segments, cover, engine, progress
 
 
@@ -271,13 +272,39 @@ class _Build:
             "kbps": BITRATE_KBPS, "engine": self.engine.cache_identity, "loudness": audio.loudness,
             "pauses": [audio.pauses.sentence, audio.pauses.paragraph],
             "text": [[s.spoken for s in p] for p in segment.paragraphs],
+            "pace": heard_rate(self.engine.voice),
+            **({"sounds": [(s.kind, s.level_db, _file_digest(s.path)) for s in self._sounds(segment)],
+                "ducking": self._ducking()} if self._sounds(segment) else {}),
         })
+
+    def _ducking(self) -> tuple[float, float, float, float]:
+        d = self.loaded.tour.audio.ducking
+        return (d.depth, d.attack, d.release, d.hold)
+
+    def _sounds(self, segment: Segment) -> tuple[SoundFile, ...]:
+        """The sounds under this segment: the tour's signature opens the first and closes the last; a part's own
+        music opens and closes it; its ambience runs under it."""
+        tour, audio = self.loaded.tour, self.loaded.tour.audio
+        part = {"intro": tour.intro, "outro": tour.outro}.get(segment.kind) if segment.kind != "stop" else segment.stop
+        found: list[SoundFile] = []
+        opening = part.music if part is not None and part.music else (
+            audio.music if segment.index == 0 else None)
+        closing = part.music if part is not None and part.music else (
+            audio.music if segment.index == len(self.segments) - 1 else None)
+        if opening:
+            found.append(SoundFile(self.loaded.resolve(opening), "opening", audio.level))
+        if closing:
+            found.append(SoundFile(self.loaded.resolve(closing), "closing", audio.level))
+        if part is not None and part.ambience:
+            found.append(SoundFile(self.loaded.resolve(part.ambience), "ambience", audio.ambience_level))
+        return tuple(found)
 
     def _segment_tags(self, segment: Segment, year: int) -> TrackTags:
         tour = self.loaded.tour
         return TrackTags(title=segment.title, album=tour.title, artist=tour.author, track=segment.number,
                          track_count=len(self.segments), language=tour.language, year=year,
-                         comment=tour.description, cover_jpeg=self.cover.jpeg)
+                         comment=tour.description, cover_jpeg=self.cover.jpeg,
+                         credits=tuple(tour.credits))
 
     def _chapter_extras(self) -> list[ChapterExtras]:
         """Each chapter's picture and link, as podcast players show them."""
@@ -286,7 +313,8 @@ class _Build:
     def _episode_tags(self, year: int) -> TrackTags:
         tour = self.loaded.tour
         return TrackTags(title=tour.title, album=tour.title, artist=tour.author, track=1, track_count=1,
-                         language=tour.language, year=year, comment=tour.description, cover_jpeg=self.cover.jpeg)
+                         language=tour.language, year=year, comment=tour.description, cover_jpeg=self.cover.jpeg,
+                         credits=tuple(tour.credits))
 
     def _job(self, segment: Segment, fingerprint: str, year: int) -> SegmentJob:
         pauses = self.loaded.tour.audio.pauses
@@ -294,6 +322,7 @@ class _Build:
             segment=segment, fingerprint=fingerprint, tags=self._segment_tags(segment, year),
             target=self.options.output / segment.filename, loudness=self.loaded.tour.audio.loudness,
             sentence_pause_s=pauses.sentence, paragraph_pause_s=pauses.paragraph,
+            pace_wpm=heard_rate(self.engine.voice), sounds=self._sounds(segment), ducking=self._ducking(),
         )
 
     def _record(self, segment: Segment, rendered: RenderedSegment) -> SegmentRecord:
@@ -306,6 +335,7 @@ class _Build:
             loudness_lufs=_rounded(rendered.loudness_lufs), true_peak_dbtp=_rounded(rendered.true_peak_dbtp),
             audio_fingerprint=rendered.fingerprint, tags_fingerprint=digest(rendered.tags.fingerprint_data()),
             sentences=_sentences(rendered.sentence_spans, segment),
+            words_per_minute=rendered.words_per_minute, lead_s=rendered.lead_s, trail_s=rendered.trail_s,
         )
 
     def _refreshed(self, segment: Segment, record: SegmentRecord, year: int) -> tuple[SegmentRecord, bool]:
@@ -323,6 +353,15 @@ class _Build:
 def _sentences(spans: Sequence[tuple[float, float]], segment: Segment) -> tuple[SentenceRecord, ...]:
     # Spans fresh from rendering are rounded here; spans read back from a manifest already are.
     return tuple(SentenceRecord(round(a, 3), round(b, 3), s.written) for (a, b), s in zip(spans, segment.sentences))
+
+
+def _file_digest(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    except OSError as exc:
+        raise WorldError(f"cannot read the sound {path}: {exc.strerror}") from None
 
 
 def _published_before(last: Manifest | None) -> set[str] | None:

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Protocol
 
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE, output_samples, whole_blocks
 from .cache import SpeechCache
-from .engines import Engine, VoiceRequest
+from .engines import Engine, Speech, VoiceRequest
 from .errors import WorldError
 from .fsutil import atomic_path
 from .segments import Segment
@@ -35,6 +35,8 @@ ONLINE_CONCURRENCY = 4
 LOUDNESS_TOLERANCE_LU = 0.3
 """How far a file may land from the target before it is encoded again (the spec allows 1)."""
 PEAK_LIMIT_DBTP = -1.0
+PACE_TOLERANCE = 0.035
+"""How far the speech of a segment may last from what its pace asks before the engine is set again."""
 
 
 def encode_pause(seconds: float, rate: int, cache_dir: Path) -> bytes:
@@ -56,6 +58,15 @@ def encode_pause(seconds: float, rate: int, cache_dir: Path) -> bytes:
 
 
 @dataclass(frozen=True)
+class SoundFile:
+    """A sound from the tour's folder to lay under a segment (see `audio.Bed`)."""
+
+    path: Path
+    kind: str
+    level_db: float
+
+
+@dataclass(frozen=True)
 class SegmentJob:
     segment: Segment
     fingerprint: str
@@ -64,6 +75,12 @@ class SegmentJob:
     loudness: float
     sentence_pause_s: float
     paragraph_pause_s: float
+    pace_wpm: int | None = None
+    """Words a minute the listener should hear, pauses included: an engine that `accepts_rate` is set to it,
+    another's speech is time-stretched to it. None: the engine's own pace."""
+    sounds: tuple[SoundFile, ...] = ()
+    ducking: tuple[float, float, float, float] = (14.0, 0.25, 0.8, 0.6)
+    """Depth (dB), attack, release and hold (s) of the sounds under the voice."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,12 @@ class RenderedSegment:
     loudness_lufs: float | None = None
     """As measured on the encoded file."""
     true_peak_dbtp: float | None = None
+    words_per_minute: float | None = None
+    """Words heard a minute, from the first word to the last, pauses included."""
+    lead_s: float = 0.0
+    """Silence at the start of the file, before any sound."""
+    trail_s: float = 0.0
+    """Silence at the end of the file, after the last sound."""
     warnings: tuple[str, ...] = ()
     """Damaged cache entries a worker process found (and synthesised again): for the build to say."""
 
@@ -87,20 +110,49 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
 
     synthesized = 0
     rate = engine.sample_rate
-    paragraphs = []
-    for paragraph in job.segment.paragraphs:
-        sounds = []
-        for sentence in paragraph:
-            key = SpeechCache.key(engine.cache_identity, sentence.spoken)
-            speech = cache.get(key)
-            if speech is None:
-                speech = engine.synthesize(sentence.spoken)
-                # Cached at once: an interrupted build resumes from here.
-                cache.put(key, speech)
-                synthesized += 1
-            sounds.append(audio.prepare_sentence(speech, rate))
-        paragraphs.append(sounds)
+    words = sum(len(s.written.split()) for s in job.segment.sentences)
+    counts = [len(p) for p in job.segment.paragraphs]
+    pauses_s = _pauses_s(counts, job.sentence_pause_s, job.paragraph_pause_s)
+
+    def speak(voice: Engine) -> list[list[Speech]]:
+        nonlocal synthesized
+        spoken = []
+        for paragraph in job.segment.paragraphs:
+            speeches = []
+            for sentence in paragraph:
+                key = SpeechCache.key(voice.cache_identity, sentence.spoken)
+                speech = cache.get(key)
+                if speech is None:
+                    speech = voice.synthesize(sentence.spoken)
+                    # Cached at once: an interrupted build resumes from here.
+                    cache.put(key, speech)
+                    synthesized += 1
+                speeches.append(speech)
+            spoken.append(speeches)
+        return spoken
+
+    wanted_s = words * 60 / job.pace_wpm - pauses_s if job.pace_wpm else 0.0
+    if wanted_s > 0 and type(engine).accepts_rate:
+        # The engine's pace setting, from the segment's words and pauses; set once more from what it measured
+        # when the text (long words, many commas) made it miss by more than PACE_TOLERANCE.
+        asked = words * 60 / wanted_s
+        spoken = speak(engine.at_speaking_rate(asked))
+        measured_s = sum(audio.speech_seconds(x) for speeches in spoken for x in speeches)
+        if measured_s > 0 and abs(measured_s / wanted_s - 1) > PACE_TOLERANCE:
+            spoken = speak(engine.at_speaking_rate(asked * measured_s / wanted_s))
+    else:
+        spoken = speak(engine)
+    if job.pace_wpm and not type(engine).accepts_rate:
+        tempo = pace_tempo(spoken, words, job.pace_wpm, pauses_s)
+        spoken = [[audio.stretch(speech, tempo) for speech in speeches] for speeches in spoken]
+    paragraphs = [[audio.prepare_sentence(speech, rate) for speech in speeches] for speeches in spoken]
     sound, spans = audio.assemble(paragraphs, audio.Pauses(job.sentence_pause_s, job.paragraph_pause_s), rate)
+    if job.sounds:
+        beds = [audio.Bed(ffmpeg.decode_file_to_pcm(s.path, sample_rate=rate), s.kind, s.level_db) for s in job.sounds]
+        sound, spans, _ = audio.mix_beds(sound, spans, beds, audio.Ducking(*job.ducking))
+    lead_s, trail_s = audio.silent_edges(sound)
+    heard_s = spans[-1][1] - spans[0][0] if spans else 0.0
+    words_per_minute = round(words * 60 / heard_s, 1) if heard_s > 0 else None
     # MP3 encoding itself takes some loudness away (about half a unit for eSpeak NG at 64 kbit/s):
     # aim that much higher, check the file as a player will decode it, and encode once more if it
     # still misses. Everything here depends on the segment alone, so the same inputs give the same file.
@@ -126,7 +178,27 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
         # The rename keeps size and time: what the build records to know the file again.
         written = temporary.stat()
     return RenderedSegment(job.fingerprint, job.tags, samples, written.st_size,
-                           written.st_mtime_ns, tuple(spans), synthesized, heard, peak)
+                           written.st_mtime_ns, tuple(spans), synthesized, heard, peak,
+                           words_per_minute, round(lead_s, 4), round(trail_s, 4))
+
+
+def _pauses_s(sentences: Sequence[int], sentence_pause_s: float, paragraph_pause_s: float) -> float:
+    """The pauses between the first word and the last of paragraphs of these many sentences."""
+    counts = [n for n in sentences if n]
+    return sum(n - 1 for n in counts) * sentence_pause_s + max(0, len(counts) - 1) * paragraph_pause_s
+
+
+def pace_tempo(spoken: Sequence[Sequence[Speech]], words: int, target_wpm: int, pauses_s: float) -> float:
+    """How much faster (above 1) or slower the speech must go for ``words`` to be heard at ``target_wpm``,
+    pauses included: the pauses stay as set, only the speech is stretched."""
+    from . import audio
+
+    speech_s = sum(audio.speech_seconds(s) for speeches in spoken for s in speeches)
+    wanted_speech_s = words * 60 / target_wpm - pauses_s
+    if speech_s <= 0 or wanted_speech_s <= 0:
+        return 1.0
+    # Beyond these a stretch is heard as such.
+    return max(0.7, min(1.4, speech_s / wanted_speech_s))
 
 
 class _Result(Protocol):

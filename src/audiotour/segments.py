@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-from .lang import pack_for, speakable, split_paragraphs
+from .lang import pack_for, speakable, split_paragraphs, unmarked
 from .tour import Link, Location, Stop, Tour, Way
 
 SegmentKind = Literal["intro", "stop", "outro"]
@@ -90,7 +90,8 @@ class Segment:
         return self.links[0].url if self.links else None
 
 
-def make_segments(tour: Tour) -> tuple[Segment, ...]:
+def make_segments(tour: Tour, engine: str | None = None) -> tuple[Segment, ...]:
+    """``engine``: whose lexicon entries to use (its own respellings and phonemes); None: the shared ones."""
     sections: list[tuple[str, SegmentKind, str, str, Stop | None, int | None]] = []
     if tour.intro:
         sections.append(("intro", "intro", tour.intro.title, tour.intro.narration, None, None))
@@ -98,10 +99,12 @@ def make_segments(tour: Tour) -> tuple[Segment, ...]:
     if tour.outro:
         sections.append(("outro", "outro", tour.outro.title, tour.outro.narration, None, None))
     pack = pack_for(tour.language)
+    lexicon = tour.lexicon_for(engine)
     digits = max(2, len(str(len(sections) - 1)))
 
     def sentence(text: str) -> Sentence:
-        return Sentence(written=text, spoken=speakable(text, tour.language, tour.lexicon))
+        # A span in another language is published as written, without its marks.
+        return Sentence(written=unmarked(text), spoken=speakable(text, tour.language, lexicon))
 
     segments = []
     for index, (segment_id, kind, title, text, stop, stop_index) in enumerate(sections):

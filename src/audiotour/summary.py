@@ -73,7 +73,10 @@ def estimated_minutes(tour: Tour) -> float:
     return narration_words(tour) / WORDS_PER_MINUTE + tour.audio.pauses.segment * (parts - 1) / 60
 
 
-def summarize(tour: Tour, path: Path, translations: Mapping[str, Tour] | None = None) -> str:
+def summarize(tour: Tour, path: Path, translations: Mapping[str, Tour] | None = None,
+              heard: dict[str, tuple[str, float]] | None = None) -> str:
+    """``translations``: the tour in other languages, shown side by side. ``heard``: per segment id, its file
+    and the words a minute measured by the last build (from its manifest), shown after the estimate."""
     located = sum(1 for s in tour.stops if s.location)
     extras = " + ".join(name for name, x in (("intro", tour.intro), ("outro", tour.outro)) if x)
     minutes = estimated_minutes(tour)
@@ -106,6 +109,11 @@ def summarize(tour: Tour, path: Path, translations: Mapping[str, Tour] | None = 
     if publishing:
         # What a directory will ask for: said apart from the tour's own warnings, as it is not the visit's.
         lines += ["  before publishing as a podcast:", *(f"    - {w}" for w in publishing)]
+    if heard:
+        rates = [wpm for _, wpm in heard.values()]
+        lines.append(f"  pace heard in the last build ({min(rates):.0f}-{max(rates):.0f} words a minute, "
+                     "pauses included):")
+        lines += [f"    {file}: {wpm:.0f} words a minute" for file, wpm in heard.values()]
     return "\n".join(lines + warnings)
 
 

@@ -44,6 +44,8 @@ class TrackTags:
     year: int | None
     comment: str
     cover_jpeg: bytes | None = field(default=None, repr=False)
+    credits: tuple[str, ...] = ()
+    """Who made the music and sounds: a comment of its own ("credits")."""
 
     def fingerprint_data(self) -> dict[str, object]:
         """What the tags say, with the cover as its hash rather than its bytes."""
@@ -91,6 +93,8 @@ def write_tags(path: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) ->
     if tags.year is not None:
         id3.add(TYER(encoding=1, text=str(tags.year)))
     id3.add(COMM(encoding=1, lang=language, desc="", text=tags.comment))
+    if tags.credits:
+        id3.add(COMM(encoding=1, lang=language, desc="credits", text=" / ".join(tags.credits)))
     if tags.cover_jpeg:
         id3.add(APIC(encoding=0, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="", data=tags.cover_jpeg))
     if chapters:

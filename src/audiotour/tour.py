@@ -107,8 +107,6 @@ Narration = Annotated[str, AfterValidator(_narration)]
 Line = Annotated[str, AfterValidator(_one_line)]
 Slug = Annotated[str, AfterValidator(_slug)]
 RelativeFile = Annotated[str, AfterValidator(_relative_file)]
-Lexicon = dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(max_length=500)]]
-"""Whole-word replacements made before speech; a translation's lexicon has the same type."""
 BaseURL = Annotated[str, AfterValidator(_base_url)]
 WebAddress = Annotated[str, Field(pattern=WEB_ADDRESS.pattern, max_length=2000)]
 EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -135,7 +133,10 @@ class Voice(Model):
     tld: Annotated[str, Field(pattern=r"^[a-z]{2,3}(\.[a-z]{2,3})?$")] | None = None
     """Google's domain for the accent (fr, ca, com, co.uk); default from the language."""
     slow: bool = False
-    """Speak slowly."""
+    """Speak slowly (a pace of 120 words a minute unless `rate` says otherwise)."""
+    rate: Annotated[int, Field(ge=80, le=250)] | None = None
+    """Words a minute the listener hears, pauses included: 145 when unset (audio guides sit near 140-150).
+    eSpeak NG speaks at that pace itself; Google's voice is time-stretched to it."""
 
 
 class Location(Model):
@@ -167,6 +168,20 @@ class Pauses(Model):
     """Between two segments in the whole-tour episode."""
 
 
+class Ducking(Model):
+    """How music and ambience make way for the voice."""
+
+    depth: Annotated[float, Field(ge=6, le=40)] = 14.0
+    """Decibels the sound is lowered while the voice speaks (on top of `level`)."""
+    attack: Annotated[float, Field(ge=0.01, le=2)] = 0.25
+    """Seconds the sound takes to go down, ending as the voice starts."""
+    release: Annotated[float, Field(ge=0.05, le=5)] = 0.8
+    """Seconds the sound takes to come back once the voice has stopped."""
+    hold: Annotated[float, Field(ge=0, le=5)] = 0.6
+    """Seconds the sound stays down after the voice stops: a shorter pause (between sentences) keeps it down,
+    a longer one (between paragraphs) lets it breathe."""
+
+
 class AudioSettings(Model):
     """How the tour sounds."""
 
@@ -174,6 +189,15 @@ class AudioSettings(Model):
     """Integrated loudness target in LUFS, as measured on two speakers."""
     pauses: Pauses = Pauses()
     """Silence between pieces of speech, in seconds."""
+    music: RelativeFile | None = None
+    """The tour's signature sound, inside the tour's folder (any format ffmpeg reads): it opens the first
+    segment and closes the last, under the voice."""
+    level: Annotated[float, Field(ge=-30, le=0)] = -6.0
+    """Loudness of music and ambience, in dB relative to the voice, where the voice is silent."""
+    ambience_level: Annotated[float, Field(ge=-40, le=0)] = -14.0
+    """Loudness of a stop's ambience relative to the voice, where the voice is silent."""
+    ducking: Ducking = Ducking()
+    """How music and ambience make way for the voice."""
 
 
 class Section(Model):
@@ -183,6 +207,10 @@ class Section(Model):
     """Spoken first, and the segment's title in players."""
     narration: Narration
     """The text to speak; blank lines separate paragraphs."""
+    music: RelativeFile | None = None
+    """A sound that opens and closes this segment, under the voice (inside the tour's folder)."""
+    ambience: RelativeFile | None = None
+    """A sound looped under the whole segment, lowered while the voice speaks (inside the tour's folder)."""
 
 
 class Way(Model):
@@ -219,6 +247,10 @@ class Stop(Model):
     """Where to read more."""
     way: Way | None = None
     """The way to the next stop; the last stop has none."""
+    music: RelativeFile | None = None
+    """A sound that opens and closes this stop, under the voice (inside the tour's folder)."""
+    ambience: RelativeFile | None = None
+    """A sound looped under the whole stop, lowered while the voice speaks (waves, a market…)."""
 
     @field_validator("date", mode="before")
     @classmethod
@@ -331,6 +363,41 @@ class Podcast(Model):
                                     f"{category!r} is already categories[{seen[category]}]")
             seen[category] = index
         return self
+def _phonemes_engine(value: dict[str, str]) -> dict[str, str]:
+    for name in value:
+        accepting = [cls.name for cls in engine_classes() if cls.accepts_phonemes]
+        if name not in accepting:
+            raise ValueError(f"{name!r} takes no phonemes; engines that do: {', '.join(accepting) or 'none'}")
+    return value
+
+
+class LexiconEntry(Model):
+    """How to say one word or name, for every engine or per engine."""
+
+    say: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    """A respelling every engine reads (unless it has its own below)."""
+    espeak: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    """The respelling eSpeak NG reads."""
+    gtts: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    """The respelling Google's voice reads."""
+    phonemes: Annotated[dict[str, Annotated[str, Field(min_length=1, max_length=500)]],
+                        AfterValidator(_phonemes_engine)] = {}
+    """Per engine that accepts them, the pronunciation in its own phonemes (eSpeak NG: its mnemonics, as
+    `audiotour say --phonemes` prints them); wins over any respelling for that engine."""
+    lang: Annotated[str, Field(pattern=LANGUAGE_TAG.pattern)] | None = None
+    """Say it in this language (e.g. en) with that language's voice, where the engine can switch voices."""
+
+    def spoken_by(self, word: str, engine: str | None) -> str:
+        if engine is not None and engine in self.phonemes:
+            return f"[[{self.phonemes[engine]}]]"
+        specific = {"espeak": self.espeak, "gtts": self.gtts}.get(engine or "")
+        text = specific or self.say or word
+        return f"[{text}]{{lang={self.lang}}}" if self.lang else text
+
+
+LexiconKey = Annotated[str, Field(min_length=1, max_length=200)]
+Lexicon = dict[LexiconKey, Annotated[str, Field(max_length=500)] | LexiconEntry]
+"""Whole-word replacements made before speech; a translation's lexicon has the same type."""
 
 
 class Tour(Model):
@@ -356,7 +423,10 @@ class Tour(Model):
     audio: AudioSettings = AudioSettings()
     """Loudness and pauses."""
     lexicon: Lexicon = {}
-    """Whole-word replacements made before speech: how to say a name (Dragoon: Dragoune)."""
+    """Whole-word replacements made before speech: how to say a name (Dragoon: Dragoune), or per engine
+    ({espeak: …, gtts: …, phonemes: {espeak: …}, lang: en})."""
+    credits: list[Line] = []
+    """Who made the music and sounds, and under what licence: in the tags, the feed and the guide."""
     intro: Section | None = None
     """Spoken before the first stop."""
     outro: Section | None = None
@@ -367,6 +437,11 @@ class Tour(Model):
     """Translation files beside the tour (tour.en.yml), one per language: the same stops' texts in another language."""
     podcast: Podcast = Podcast()
     """How the tour is published as a podcast: owner, categories, dates, licence…"""
+
+    def lexicon_for(self, engine: str | None) -> dict[str, str]:
+        """The lexicon as one engine reads it (None: the respellings every engine shares)."""
+        return {key: value if isinstance(value, str) else value.spoken_by(key, engine)
+                for key, value in self.lexicon.items()}
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Tour:
@@ -445,18 +520,37 @@ def _check_files(loaded: LoadedTour, document: YamlDocument) -> None:
     if tour.cover:
         wanted.append((("cover",), tour.cover))
     wanted += [(("stops", i, "image"), s.image) for i, s in enumerate(tour.stops) if s.image]
+    wanted += sound_files(tour)
     folder = loaded.folder.resolve()
     for key, relative in wanted:
         target = loaded.resolve(relative)
         if not target.is_relative_to(folder):
-            raise document.error(key, f"{relative!r} is outside the tour's folder; copy the image next to the tour file")
+            kind = "image" if key[-1] in ("image", "cover") else "sound"
+            raise document.error(key, f"{relative!r} is outside the tour's folder; copy the {kind} next to the tour file")
         if not target.is_file():
             raise document.error(key, f"{relative!r} does not exist (looked for {target})")
+
+
+def sound_files(tour: Tour) -> list[tuple[PathKey, str]]:
+    """Every sound the tour names, with the field that names it."""
+    found: list[tuple[PathKey, str]] = []
+    if tour.audio.music:
+        found.append((("audio", "music"), tour.audio.music))
+    parts: list[tuple[PathKey, Section | Stop | None]] = [(("intro",), tour.intro), (("outro",), tour.outro)]
+    parts += [(("stops", i), stop) for i, stop in enumerate(tour.stops)]
+    for key, part in parts:
+        if part is not None:
+            found += [(key + (name,), value) for name in ("music", "ambience")
+                      if (value := getattr(part, name)) is not None]
+    return found
 
 
 def _first_error(exc: ValidationError, document: YamlDocument,
                  known_keys: dict[str, set[str]] | None = None) -> TourError:
     errors = exc.errors(include_url=False)
+    # A mapping where text or a mapping may go (a lexicon entry): the mapping's own problem is the news.
+    errors = [e for e in errors if not (e["type"] == "string_type" and isinstance(e.get("input"), dict)
+                                        and len(errors) > 1)] or errors
     # A misspelt key also makes the intended one "missing": the spelling is the real news.
     error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     if ("constrained-str" in error["loc"] or "str" in error["loc"]) and isinstance(error.get("input"), dict):
@@ -477,7 +571,7 @@ def _first_error(exc: ValidationError, document: YamlDocument,
 
 def _is_union_tag(part: str | int) -> bool:
     return isinstance(part, str) and ("[" in part or part in {"datetime", "date", "str", "constrained-str", "float", "int",
-                                                                  "License"})
+                                                                  "License", "LexiconEntry"})
 
 
 _EXPECTED = {
@@ -500,6 +594,9 @@ _KNOWN_KEYS = {
     "": set(Tour.model_fields),
     "voice": set(Voice.model_fields),
     "audio": set(AudioSettings.model_fields),
+    "ducking": set(Ducking.model_fields),
+    "phonemes": set(),
+    "lexicon": set(LexiconEntry.model_fields),
     "pauses": set(Pauses.model_fields),
     "intro": set(Section.model_fields),
     "outro": set(Section.model_fields),
@@ -604,5 +701,5 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-__all__ = ["Area", "Lexicon", "License", "LoadedTour", "Location", "Owner", "Person", "Podcast", "Section", "Stop",
-           "Tour", "Voice", "Way", "load_tour", "format_key"]
+__all__ = ["Area", "Lexicon", "LexiconEntry", "License", "LoadedTour", "Location", "Owner", "Person", "Podcast",
+           "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key", "sound_files"]

@@ -63,13 +63,15 @@ def build(tour: Path, output: Path, engine: str | None, base_url: str | None, jo
 
 @cli.command()
 @TOUR_ARGUMENT
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), default="audio_out",
+              show_default=True, help="Where the tour was built: the pace each segment was heard at is shown.")
 @click.option("-v", "--verbose", is_flag=True, help="Show a traceback on errors.")
 @reports_errors
-def check(tour: Path, verbose: bool) -> None:
+def check(tour: Path, output: Path, verbose: bool) -> None:
     """Validate TOUR and print a short summary; write nothing."""
     from .. import api
 
-    click.echo(api.check(tour))
+    click.echo(api.check(tour, output))
 
 
 @cli.command()
@@ -84,6 +86,56 @@ def script(tour: Path, stop_id: str | None, language: str | None, verbose: bool)
 
     blocks = [f"# {s.stem} — {s.title}\n\n{s.spoken_text}\n" for s in api.script(tour, stop_id, language)]
     click.echo("\n".join(blocks), nl=False)
+
+
+@cli.command()
+@click.argument("phrase")
+@click.option("--tour", "tour", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The tour whose language, lexicon and voice to use (default: tour.yml when there is one).")
+@click.option("--engine", type=click.Choice(["auto", *engine_names()]), default="auto", show_default=True,
+              help="Speech engine (auto: the tour's voice.engine).")
+@click.option("--language", metavar="TAG", default=None, help="Language without a tour (default fr).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default="say.mp3",
+              show_default=True, help="The MP3 to write.")
+@click.option("--no-play", is_flag=True, help="Write the file only.")
+@click.option("-v", "--verbose", is_flag=True, help="Show a traceback on errors.")
+@reports_errors
+def say(phrase: str, tour: Path | None, engine: str, language: str | None, output: Path, no_play: bool,
+        verbose: bool) -> None:
+    """Speak PHRASE through the normaliser, the lexicon and the engine into a file, and play it.
+
+    For tuning a lexicon entry: audiotour say "La Croix-Valmer" prints what the engine is given (and
+    eSpeak NG's phonemes, to copy into a `phonemes: {espeak: …}` entry).
+    """
+    from .. import api
+
+    if tour is None and language is None and Path("tour.yml").is_file():
+        tour = Path("tour.yml")
+    said = api.say(phrase, output, tour=tour, engine=engine, language=language,
+                   on_notice=lambda line: click.echo(line, err=True))
+    click.echo(f"{said.engine}: {said.spoken}")
+    if said.phonemes:
+        click.echo(f"phonemes: {said.phonemes}")
+    click.echo(f"wrote {said.path}")
+    if not no_play:
+        player = _player()
+        if player is None:
+            click.echo("(no player found: ffplay, mpv, paplay or afplay; open the file yourself)", err=True)
+        else:
+            import subprocess
+
+            subprocess.run([*player, str(said.path)], check=False, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _player() -> list[str] | None:
+    import shutil
+
+    for command in (["ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"], ["mpv", "--no-video", "--really-quiet"],
+                    ["afplay"], ["paplay"], ["mpg123", "-q"]):
+        if shutil.which(command[0]):
+            return command
+    return None
 
 
 @cli.command()

@@ -8,12 +8,27 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 from ..errors import EngineUnavailable, Remedy, TourError
+
+LANGUAGE_SPAN = re.compile(r"\[([^\[\]]+)\]\{lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\}")
+"""A span in another language in the text an engine is given, ``[Red Beach]{lang=en}`` (the same as
+`audiotour.lang.core.LANGUAGE_SPAN`: engines and languages are siblings that do not import each other)."""
+
+DEFAULT_RATE = 147
+"""Words a minute heard, pauses included, when the tour sets none (audio guides sit near 140-150)."""
+SLOW_RATE = 120
+"""The pace of ``slow: true`` when no rate is set."""
+
+
+def heard_rate(voice: VoiceRequest) -> int:
+    """The words a minute a listener should hear from this voice."""
+    return voice.rate or (SLOW_RATE if voice.slow else DEFAULT_RATE)
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,8 @@ class VoiceRequest:
     language: str
     tld: str | None = None
     slow: bool = False
+    rate: int | None = None
+    """Words a minute the listener should hear, pauses included; None: the engine's own pace."""
 
 
 class Engine(ABC):
@@ -48,6 +65,11 @@ class Engine(ABC):
     def __init__(self, voice: VoiceRequest) -> None:
         self.voice = voice
 
+    def at_speaking_rate(self, words_per_minute: float) -> Engine:
+        """This voice speaking ``words_per_minute`` words a minute of speech alone (no pauses): an engine that
+        `accepts_rate` returns a copy set so (its `cache_identity` says so); others return themselves."""
+        return self
+
     @property
     @abstractmethod
     def voice_label(self) -> str:
@@ -65,7 +87,12 @@ class Engine(ABC):
 
     @abstractmethod
     def synthesize(self, text: str) -> Speech:
-        """Speak one sentence. Raises WorldError when the world fails."""
+        """Speak one sentence. Raises WorldError when the world fails.
+
+        The text may hold spans in another language, ``[words]{lang=en}`` (an engine that cannot switch
+        voices mid-sentence speaks them with its own), and, for an engine that `accepts_phonemes`, phoneme
+        spellings in its own notation (eSpeak NG's ``[[...]]``).
+        """
 
     @classmethod
     def probe(cls, voice: VoiceRequest) -> str | None:

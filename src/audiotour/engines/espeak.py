@@ -6,23 +6,35 @@ so a plain `pip install` is enough.
 """
 from __future__ import annotations
 
+import copy
 import ctypes
 import ctypes.util
 import os
+import re
 import threading
 from functools import lru_cache
 from typing import ClassVar
 
+import numpy as np
+
 from ..errors import EngineUnavailable, TourError
-from . import Engine, Speech, VoiceRequest, register
+from . import LANGUAGE_SPAN, Engine, Speech, VoiceRequest, heard_rate, register
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _CHARS_UTF8 = 1
+_PHONEMES = 0x100
+"""espeak_Synth flag: ``[[...]]`` in the text is phoneme input."""
 _RATE = 1
 _EE_OK = 0
-# Words per minute: eSpeak's default (175) is brisk for a visitor outdoors.
-_NORMAL_WPM = 160
-_SLOW_WPM = 130
+RATE_CALIBRATION = 0.92
+"""eSpeak NG's own words-a-minute setting for one word a minute heard, pauses included, with the default
+pauses: measured on the shipped tour. A build sets each segment's pace from its own words and pauses
+(`at_speaking_rate`); this is for a phrase on its own (`audiotour say`)."""
+SPEECH_PER_SETTING = 1.26
+"""Words a minute of speech alone (pauses excluded) per unit of eSpeak NG's rate setting, in French as the
+shipped tour writes it: 176-192 words a minute at a setting of 148."""
+RATE_STEP = 2
+"""The setting moves by whole steps: a small edit to a segment rarely changes its pace (and its cache)."""
 
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
@@ -44,6 +56,8 @@ class _Library:
             ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
             ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
         ]
+        self.lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        self.lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
         self.sample_rate = self.lib.espeak_Initialize(
             _AUDIO_OUTPUT_SYNCHRONOUS, 0, data.encode() if data else None, 0
         )
@@ -64,19 +78,34 @@ class _Library:
     def set_voice(self, name: str) -> bool:
         return bool(self.lib.espeak_SetVoiceByName(name.encode()) == _EE_OK)
 
+    def _select(self, voice: str) -> None:
+        if self._voice != voice.encode():
+            if not self.set_voice(voice):
+                raise EngineUnavailable(f"eSpeak NG lost its voice {voice!r} (voice data missing?)")
+            self._voice = voice.encode()
+
     def speak(self, voice: str, words_per_minute: int, text: str) -> bytes:
         with self.lock:
-            if self._voice != voice.encode():
-                if not self.set_voice(voice):
-                    raise EngineUnavailable(f"eSpeak NG lost its voice {voice!r} (voice data missing?)")
-                self._voice = voice.encode()
+            self._select(voice)
             self.lib.espeak_SetParameter(_RATE, words_per_minute, 0)
             self._chunks = []
             data = text.encode("utf-8") + b"\0"
-            status = self.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8, None, None)
+            status = self.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8 | _PHONEMES, None, None)
             if status != _EE_OK:
                 raise EngineUnavailable(f"eSpeak NG failed to speak (error {status})")
             return b"".join(self._chunks)
+
+    def phonemes(self, voice: str, text: str) -> str:
+        """What the voice would say, in eSpeak NG's phoneme mnemonics, clause by clause; a word it
+        reads with another language's rules shows as ``(en)...(fr)``."""
+        with self.lock:
+            self._select(voice)
+            pointer = ctypes.c_char_p(text.encode("utf-8"))
+            clauses = []
+            while pointer.value:
+                out = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, 0)
+                clauses.append((out or b"").decode("utf-8", "replace").strip())
+            return " ".join(c for c in clauses if c)
 
 
 def _locate() -> tuple[str, str | None]:
@@ -111,7 +140,15 @@ class EspeakEngine(Engine):
         super().__init__(voice)
         self.library = _library()
         self.voice_name = self._voice_for(voice.language)
-        self.words_per_minute = _SLOW_WPM if voice.slow else _NORMAL_WPM
+        # eSpeak NG's own range is 80-450.
+        self.words_per_minute = max(80, min(450, round(heard_rate(voice) * RATE_CALIBRATION)))
+        self._other_voices: dict[str, str] = {}
+
+    def at_speaking_rate(self, words_per_minute: float) -> EspeakEngine:
+        setting = round(words_per_minute / SPEECH_PER_SETTING / RATE_STEP) * RATE_STEP
+        paced = copy.copy(self)
+        paced.words_per_minute = max(80, min(450, setting))
+        return paced
 
     def _voice_for(self, language: str) -> str:
         # eSpeak names voices in lowercase BCP 47 (en-us, fr-be); fall back to the bare language.
@@ -129,12 +166,142 @@ class EspeakEngine(Engine):
 
     @property
     def cache_identity(self) -> str:
-        return f"espeak-ng {self.library.version} voice={self.voice_name} wpm={self.words_per_minute}"
+        # "own": words sent to another language are respelt (a change of the sound for the same text).
+        return f"espeak-ng {self.library.version} voice={self.voice_name} wpm={self.words_per_minute} own=1"
 
     @property
     def sample_rate(self) -> int:
         return int(self.library.sample_rate)
 
     def synthesize(self, text: str) -> Speech:
-        pcm = self.library.speak(self.voice_name, self.words_per_minute, text)
-        return Speech(pcm=pcm, sample_rate=self.library.sample_rate)
+        pieces = []
+        for language, run in language_runs(text):
+            if language is None:
+                pcm = self.library.speak(self.voice_name, self.words_per_minute, self.in_own_language(run))
+            else:
+                pcm = self.library.speak(self._voice_named(language), self.words_per_minute, run)
+            pieces.append(pcm)
+        if len(pieces) == 1:
+            return Speech(pcm=pieces[0], sample_rate=self.library.sample_rate)
+        return Speech(pcm=_join(pieces, self.library.sample_rate), sample_rate=self.library.sample_rate)
+
+    def phonemes(self, text: str) -> str:
+        """The phonemes the voice reads ``text`` with, after `in_own_language`: for tests and authors."""
+        said = []
+        for lang, run in language_runs(text):
+            voice = self.voice_name if lang is None else self._voice_named(lang)
+            if lang is None:
+                run = self.in_own_language(run)
+            # Phoneme input is spoken as written: shown as written.
+            for index, part in enumerate(re.split(r"\[\[(.*?)\]\]", run)):
+                said.append(part if index % 2 else self.library.phonemes(voice, part))
+            if lang is not None:
+                said[-1] = f"({lang}){said[-1]}"
+        return " ".join(p for p in said if p.strip())
+
+    def _voice_named(self, language: str) -> str:
+        if language not in self._other_voices:
+            tag = language.lower()
+            for candidate in (tag, tag.split("-")[0]):
+                with self.library.lock:
+                    if self.library.set_voice(candidate):
+                        self.library._voice = candidate.encode()
+                        self._other_voices[language] = candidate
+                        break
+            else:
+                raise TourError(f"{language!r} is not spoken by eSpeak NG; mark the span with another language")
+        return self._other_voices[language]
+
+    def in_own_language(self, text: str) -> str:
+        """``text`` with every word eSpeak NG would read with another language's voice (its French dictionary
+        sends "Nancy", "Red" or "traversons" to English) respelt so that the tour's voice reads it."""
+        plain = _PHONEME_INPUT.sub(" ", text)
+        if "(" not in self.library.phonemes(self.voice_name, plain):
+            return text
+
+        def keep(match: re.Match[str]) -> str:
+            word = match.group(0)
+            if "(" not in self.library.phonemes(self.voice_name, word):
+                return word
+            for candidate in _respellings(word, self.voice_name):
+                if "(" not in self.library.phonemes(self.voice_name, candidate):
+                    return candidate
+            return word
+
+        parts = _PHONEME_INPUT.split(text)
+        inputs = _PHONEME_INPUT.findall(text)
+        out = [_WORD.sub(keep, part) for part in parts]
+        return "".join(p + (inputs[i] if i < len(inputs) else "") for i, p in enumerate(out))
+
+
+_PHONEME_INPUT = re.compile(r"\[\[.*?\]\]")
+_WORD = re.compile(r"[^\W\d_]+")
+_SPAN = LANGUAGE_SPAN
+
+
+def language_runs(text: str) -> list[tuple[str | None, str]]:
+    """``text`` cut at its ``[words]{lang=xx}`` spans: (None, own language) or (xx, span)."""
+    runs: list[tuple[str | None, str]] = []
+    position = 0
+    for match in _SPAN.finditer(text):
+        if text[position:match.start()].strip():
+            runs.append((None, text[position:match.start()]))
+        runs.append((match.group(2), match.group(1)))
+        position = match.end()
+    if text[position:].strip() or not runs:
+        runs.append((None, text[position:]))
+    return runs
+
+
+# Spellings that French readers give the sound English spellings have: eSpeak NG's French rules then read the
+# word themselves, and nearly as an English word said by a French speaker (which is what a French guide does).
+_FRENCH_RESPELLINGS: tuple[tuple[str, str], ...] = (
+    (r"y$", "i"), (r"ee", "i"), (r"ea", "i"), (r"oo", "ou"), (r"ow", "o"), (r"ed$", "ède"), (r"sh", "ch"),
+    (r"th", "t"), (r"gh", "g"), (r"^w", "ou"), (r"w", "ou"), (r"ing$", "ingue"), (r"(?<=[rnl])s(?=ons?$)", "ç"),
+    (r"ston$", "stonne"), (r"son$", "sonne"), (r"er$", "eur"), (r"ch", "tch"), (r"ll", "l"), (r"j", "dj"),
+    (r"ay", "é"), (r"ie", "i"), (r"in(?=st)", "inn"),
+)
+_ACCENTS = {"a": "â", "e": "è", "i": "î", "o": "ô", "u": "û"}
+
+
+def _respellings(word: str, voice: str) -> list[str]:
+    """Candidate spellings of ``word`` for the voice, most faithful first; the caller keeps the first that
+    the voice reads itself: one French spelling of an English sound, then all of them, then an accent on the
+    last vowel ("dos" → "dôs"); the last resort cuts the word in two with a hyphen."""
+    splits = [word[:i] + "-" + word[i:] for i in range(2, len(word) - 1)]
+    if not voice.startswith("fr"):
+        return splits
+
+    def cased(changed: str) -> str:
+        return changed[:1].upper() + changed[1:] if word[:1].isupper() else changed
+
+    alone, candidates = [], []
+    current = word
+    for pattern, replacement in _FRENCH_RESPELLINGS:
+        changed = re.sub(pattern, replacement, word, flags=re.IGNORECASE)
+        if changed != word:
+            alone.append(cased(changed))
+        together = re.sub(pattern, replacement, current, flags=re.IGNORECASE)
+        if together != current:
+            current = together
+            candidates.append(cased(current))
+    vowels = [i for i, c in enumerate(word) if c.lower() in _ACCENTS]
+    accented = []
+    if vowels:
+        i = vowels[-1]
+        accented.append(word[:i] + _ACCENTS[word[i].lower()] + word[i + 1:])
+    return alone + candidates + accented + splits
+
+
+def _join(pieces: list[bytes], rate: int) -> bytes:
+    """Runs spoken by different voices, joined with the short pause a speaker makes between them."""
+    trimmed = []
+    for pcm in pieces:
+        samples = np.frombuffer(pcm, dtype="<i2")
+        loud = np.flatnonzero(np.abs(samples) > 100)
+        trimmed.append(samples[loud[0]:loud[-1] + 1] if loud.size else samples[:0])
+    gap = np.zeros(int(0.08 * rate), dtype="<i2")
+    joined = [trimmed[0]]
+    for piece in trimmed[1:]:
+        joined += [gap, piece]
+    return np.concatenate(joined).astype("<i2").tobytes()

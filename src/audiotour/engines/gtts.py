@@ -18,7 +18,7 @@ import requests
 
 from .. import ffmpeg
 from ..errors import EngineUnavailable, Remedy, TourError, WorldError
-from . import Engine, Speech, VoiceRequest, register
+from . import LANGUAGE_SPAN, Engine, Speech, VoiceRequest, register
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
@@ -112,6 +112,8 @@ class GttsEngine(Engine):
             self._quiet_until = max(self._quiet_until, self._clock() + seconds)
 
     def synthesize(self, text: str) -> Speech:
+        # One voice a request: a span marked in another language is read by this one, without its marks.
+        text = LANGUAGE_SPAN.sub(r"\1", text)
         started = self._clock()
         for attempt in range(1, MAX_ATTEMPTS + 1):
             self._wait_for_quiet()

@@ -28,7 +28,7 @@ def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, st
         "lang": tour.language, "title": tour.title, "short_title": tour.short_title,
         "description": tour.description, "author": tour.author,
         "cover": cover, "episode": extras.get("episode"), "gpx": extras.get("gpx"),
-        "segments": segments, "ui": ui_strings(tour.language),
+        "segments": segments, "ui": ui_strings(tour.language), "credits": list(tour.credits),
         # A tour in several languages: each one's page, relative to this one ("" is this page).
         "languages": [{"code": a.language, "name": a.name, "href": a.href} for a in alternates],
     }

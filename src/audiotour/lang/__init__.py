@@ -20,10 +20,11 @@ from .core import (
     apply_lexicon,
     locale_for,
     split_paragraphs,
+    unmarked,
 )
 
 __all__ = ["LanguagePack", "Locale", "Rule", "apply_lexicon", "normalize", "pack_for", "register",
-           "split_paragraphs", "split_sentences", "speakable", "languages"]
+           "split_paragraphs", "split_sentences", "speakable", "languages", "unmarked"]
 
 _PACKS: dict[str, LanguagePack] = {}
 _discovered = False

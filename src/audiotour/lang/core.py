@@ -320,6 +320,15 @@ def split_paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
+LANGUAGE_SPAN = re.compile(r"\[([^\[\]]+)\]\{lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\}")
+"""A span the tour marks as spoken in another language: ``[Red Beach]{lang=en}``."""
+
+
+def unmarked(text: str) -> str:
+    """``text`` as a reader sees it: language spans without their marks."""
+    return LANGUAGE_SPAN.sub(r"\1", text)
+
+
 def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
     """Whole-word, case-sensitive replacements, longest key first, applied after normalisation.
 

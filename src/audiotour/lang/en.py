@@ -94,6 +94,51 @@ def en_abbreviations(text: str, loc: Locale) -> str:
     return expand(text, _EN_ABBREVIATIONS_COMPILED)
 
 
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def _en_date(day: int, month: int, year: str | None) -> str | None:
+    import datetime
+
+    try:
+        datetime.date(int(year) if year else 2000, month, day)
+    except ValueError:
+        return None
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    # "15th August": the ordinal rule says "fifteenth".
+    said = f"{day}{suffix} {_EN_MONTHS[month - 1]}"
+    return f"{said} {year}" if year else said
+
+
+def _en_pair(pair: str, loc: Locale) -> str:
+    return f"oh {_en_cardinal(int(pair[1]), loc)}" if pair.startswith("0") else _en_cardinal(int(pair), loc)
+
+
+def en_written_forms(text: str, loc: Locale) -> str:
+    """Dates in figures (15.08.1944, 08/15/1944 when the day cannot be first, 15/08), French phone numbers in
+    pairs, D-1 and J+1."""
+
+    def date(match: re.Match[str]) -> str:
+        first, second, year = int(match["a"]), int(match["b"]), match["y"]
+        if year and len(year) == 2:
+            return match.group(0)
+        # Day first, as most of the world writes it; month first when the day could not be first (08/15).
+        said = _en_date(first, second, year) if second <= 12 else _en_date(second, first, year)
+        return match.group(0) if said is None else said
+
+    text = re.sub(r"(?<![\w/.,-])(?P<a>\d{1,2})(?P<s>[./-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\w/]|[.,-]\d)",
+                  date, text)
+    text = re.sub(r"(?<![\w.,-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])",
+                  lambda m: _en_date(int(m["d"]), int(m["m"]), m["y"]) or m.group(0), text)
+    text = re.sub(r"(?<![\w/.,-])(?P<d>\d{1,2})/(?P<m>\d{2})(?![\w/]|[.,]\d)",
+                  lambda m: _en_date(int(m["d"]), int(m["m"]), None) or m.group(0), text)
+    text = re.sub(r"(?<![\w+.,])(0\d)((?:[ .-]?\d{2}){4})(?![\w]|[.,]\d)",
+                  lambda m: ", ".join(_en_pair(p, loc) for p in [m[1], *re.findall(r"\d{2}", m[2])]), text)
+    return re.sub(r"(?<![\w-])([DJH]) ?([-−+]) ?(\d{1,3})(?![\w])",
+                  lambda m: f"{m[1]} {'plus' if m[2] == '+' else 'minus'} {_en_cardinal(int(m[3]), loc)}", text)
+
+
 def en_ampersand(text: str, loc: Locale) -> str:
     return re.sub(r"\s*&\s*", " and ", text)
 
@@ -243,6 +288,12 @@ def en_numbers(text: str, loc: Locale) -> str:
             # "fifteen hundred men" is as natural as "in fifteen hundred".
             return str(num2words(integer, lang=loc.n2w or "en", to="year"))
 
+        if unit and not unit.currency and frac and frac.rstrip("0") == "5" and not (sign or magnitude) \
+                and not unit_key.startswith("°") and unit.singular != unit.plural:
+            # 1.5 km is "one and a half kilometers", 0.5 km "half a kilometer".
+            if integer == 0:
+                return f"half a {unit.singular}"
+            return f"{_en_cardinal(integer, loc)} and a half {unit.plural}"
         words = sign + _en_cardinal(integer, loc)
         if unit and unit.currency and frac and len(frac) <= 2 and not magnitude:
             cents = int(frac.ljust(2, "0"))
@@ -266,6 +317,7 @@ RULES: tuple[Rule, ...] = (
     tidy,
     en_ampersand,
     en_abbreviations,
+    en_written_forms,
     en_world_wars,
     en_regnal_numbers,
     en_times,

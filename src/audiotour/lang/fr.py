@@ -98,6 +98,11 @@ _FR_ABBREVIATIONS: list[tuple[str, str, bool]] = [
     (r"\benv\.(?= )", "environ", False),
     (r"\bhab\.", "habitants", True),
     (r"\bMM\.(?= )", "messieurs", False),
+    # "M. et Mme Dupont": a couple, the first title before "et".
+    (r"\bM\.(?= et M(?:me|lle)\b)", "monsieur", False),
+    (r"\bMal\b\.?(?= [{UPPER}])".replace("{UPPER}", UPPER), "maréchal", False),
+    (r"\bAdm\b\.?(?= [{UPPER}])".replace("{UPPER}", UPPER), "amiral", False),
+    (r"\bvs\b\.?(?= )", "contre", False),
     # Not after another capital: "J. M. Dupont" is initials, "H L M. Puis" an acronym.
     (rf"(?<!\b[A-Z] )(?<!\b[A-Z]\. )\bM\.(?= (?:[{UPPER}]|d(?:e|u|es)\b|d'))", "monsieur", False),
     (r"\bMmes\b(?:\.(?= ))?", "mesdames", False),
@@ -136,6 +141,57 @@ def fr_abbreviations(text: str, loc: Locale) -> str:
     return expand(text, _FR_ABBREVIATIONS_COMPILED)
 
 
+
+
+def _fr_date_words(day: int, month: int, year: str | None) -> str | None:
+    """``15 août 1944`` for the numbers of a date, None when they are no date."""
+    try:
+        datetime.date(int(year) if year else 2000, month, day)
+    except ValueError:
+        return None
+    said = f"{'1er' if day == 1 else day} {_FR_MONTH_NAMES[month - 1]}"
+    return f"{said} {year}" if year else said
+
+
+def _fr_pair(pair: str, loc: Locale) -> str:
+    """A pair of digits of a phone number: "04" is "zéro quatre", "94" is "quatre-vingt-quatorze"."""
+    if pair.startswith("0"):
+        return f"zéro {_fr_cardinal(int(pair[1]), loc)}"
+    return _fr_cardinal(int(pair), loc)
+
+
+def fr_written_forms(text: str, loc: Locale) -> str:
+    """Forms written for the eye: dates in figures (15.08.1944, 15/08, 1944-08-15), phone numbers (said in
+    pairs), J-1 and J+1, GI's."""
+
+    def date(match: re.Match[str]) -> str:
+        year = match["y"]
+        if year and len(year) == 2:
+            return match.group(0)  # 15.08.44: which century is for the author to write
+        said = _fr_date_words(int(match["d"]), int(match["m"]), year)
+        return match.group(0) if said is None else said
+
+    # Day, month, year: with dots, slashes or hyphens, the same separator twice.
+    text = re.sub(r"(?<![\w/.,-])(?P<d>\d{1,2})(?P<s>[./-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![\w/]|[.,-]\d)",
+                  date, text)
+    # ISO 8601: 1944-08-15.
+    text = re.sub(r"(?<![\w.,-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w-])",
+                  lambda m: _fr_date_words(int(m["d"]), int(m["m"]), m["y"]) or m.group(0), text)
+    # Day and month alone, the month in two figures (15/08, 01/09): 3/4 stays a fraction.
+    text = re.sub(r"(?<![\w/.,-])(?P<d>\d{1,2})/(?P<m>\d{2})(?![\w/]|[.,]\d)",
+                  lambda m: _fr_date_words(int(m["d"]), int(m["m"]), None) or m.group(0), text)
+    # French phone numbers: ten digits in pairs, with spaces, dots or hyphens (or +33 and nine digits).
+    text = re.sub(r"(?<![\w+.,])(0\d)((?:[ .-]?\d{2}){4})(?![\w]|[.,]\d)",
+                  lambda m: ", ".join(_fr_pair(p, loc) for p in [m[1], *re.findall(r"\d{2}", m[2])]), text)
+    text = re.sub(r"(?<![\w])\+ ?33 ?\(?0?\)? ?(\d)((?:[ .-]?\d{2}){4})(?![\w]|[.,]\d)",
+                  lambda m: "plus trente-trois, " + ", ".join(
+                      [_fr_cardinal(int(m[1]), loc), *(_fr_pair(p, loc) for p in re.findall(r"\d{2}", m[2]))]),
+                  text)
+    # J-1, J+2, H-1: the day or hour before or after.
+    text = re.sub(r"(?<![\w-])([JH]) ?([-−+]) ?(\d{1,3})(?![\w])",
+                  lambda m: f"{m[1]} {'plus' if m[2] == '+' else 'moins'} {_fr_cardinal(int(m[3]), loc)}", text)
+    # GI, GI's, GIs: the American soldiers' letters are said in English, "dji-aïe", in French too.
+    return re.sub(r"(?<![\w])GI(?:'?s)?(?![\w])", "dji-aïe", text)
 
 
 def fr_ampersand(text: str, loc: Locale) -> str:
@@ -328,6 +384,12 @@ _FR_UNITS: dict[str, Unit] = {
     "t": Unit("tonne", "tonnes", feminine=True),
     "ha": Unit("hectare", "hectares"),
     "min": Unit("minute", "minutes", feminine=True),
+    "heure": Unit("heure", "heures", feminine=True),
+    "million": Unit("million", "millions"),
+    "millions": Unit("million", "millions"),
+    "milliard": Unit("milliard", "milliards"),
+    "milliards": Unit("milliard", "milliards"),
+    "heures": Unit("heure", "heures", feminine=True),
     "mn": Unit("minute", "minutes", feminine=True),
     "L": Unit("litre", "litres"),
     # "°C" is "degrés" in speech; "Celsius" is only said when contrasted with Fahrenheit.
@@ -447,6 +509,16 @@ def fr_numbers(text: str, loc: Locale) -> str:
                 words += " virgule " + _fr_fraction(frac, loc)
             return f"{words} {_fr_de(words, unit_words)}"
 
+        if (unit and not unit.invariable and not unit.currency and frac and frac.rstrip("0") == "5" and not sign
+                and not unit_key.startswith("°")):
+            # 1,5 km is "un kilomètre et demi", 0,5 km "un demi-kilomètre"; "demie" after a feminine unit.
+            half = "demie" if unit.feminine else "demi"
+            if integer == 0:
+                return f"{'une' if unit.feminine else 'un'} demi-{unit.singular}"
+            count = _fr_cardinal(integer, loc, feminine=unit.feminine)
+            return f"{count} {_fr_de(count, unit.plural if integer >= 2 else unit.singular)} et {half}"
+        # A decimal quantity above one takes the plural, as it is said: "un virgule deux kilomètres".
+        plural = plural or (bool(frac) and value > 1)
         words = sign + _fr_cardinal(integer, loc, feminine=feminine and not frac)
         if frac:
             words += " virgule " + _fr_fraction(frac, loc)
@@ -484,6 +556,7 @@ RULES: tuple[Rule, ...] = (
     tidy,
     fr_ampersand,
     fr_abbreviations,
+    fr_written_forms,
     fr_hours,
     fr_fractions,
     fr_ordinals,

@@ -121,7 +121,7 @@ def _channel(tour: Tour, base_url: str, feed_url: str, guid: str, newest: dateti
     owner = podcast.owner
     license_ = podcast.license
     return Channel(
-        title=tour.title, description=_shortened(tour.description, MAX_DESCRIPTION), language=tour.language,
+        title=tour.title, description=_shortened("\n\n".join([tour.description, *tour.credits]), MAX_DESCRIPTION), language=tour.language,
         author=tour.author, link=podcast.link or base_url, feed_url=feed_url, image_url=url_for(base_url, COVER_NAME), guid=guid,
         published=newest, last_build=newest, generator=f"audiotour {__version__}",
         categories=tuple(tuple(c.split("/")) for c in (podcast.categories or [DEFAULT_CATEGORY])), locked=LOCKED,

@@ -178,6 +178,7 @@
       masthead.append(cover);
     }
     masthead.append(el('h1', null, data.title), el('p', 'description', data.description));
+    if (data.credits && data.credits.length) masthead.append(el('p', 'credits', data.credits.join(' · ')));
 
     $('start').addEventListener('click', () => (visit.ended ? restart() : startVisit()));
     $('hint').textContent = located.length ? ui.startHint : '';
