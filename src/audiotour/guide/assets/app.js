@@ -171,6 +171,7 @@
       event.preventDefault();
       return;
     }
+    countPlayed();  // what was heard up to this very moment counts
     visit.resume = {
       at: Date.now(), id: current ? current.id : null,
       share: current && current.duration ? audio.currentTime / current.duration : 0,
@@ -181,6 +182,7 @@
       audio.pause();
       return;  // the link goes there
     }
+    // Offline: only to a language this phone keeps; else this page goes on, and says why.
     event.preventDefault();
     kept(language).then((yes) => {
       if (yes) {
