@@ -229,9 +229,12 @@ def test_a_chosen_language_wins_over_the_phones(phone: Any, site: str) -> None:
     page = phone("fr-FR")
     settled(page, site)
     assert page.inner_text("#start") == "Commencer la visite"
+    pages = page.evaluate("() => history.length")
     page.click("#languages a[hreflang=en]")
     settled(page, site + "en/")
     assert page.inner_text("#start") == "Start the visit"
+    # The switch replaced the page: Back leaves the tour, it does not return to the French page.
+    assert page.evaluate("() => history.length") == pages
     page.goto(site)
     settled(page, site + "en/")
     # Choosing the language shown is a choice too.
@@ -257,6 +260,24 @@ def test_another_language_is_downloaded_only_when_asked(phone: Any, site: str, b
     kept = {path.lstrip("/") for path in cached[french[0]]}
     assert worker_files(built) <= kept and not [path for path in kept if path.startswith("en/")]
     shot(page, "languages-also-french")
+    assert page.problems == []
+
+
+def test_offline_the_switch_goes_only_to_a_language_kept(phone: Any, site: str) -> None:
+    page = phone("en-GB")
+    settled(page, site + "en/")
+    page.click("#download-go")
+    page.wait_for_selector("#download[data-state=ready]", timeout=WAIT_MS)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#download[data-state=ready]", timeout=WAIT_MS)
+    page.click("#languages a[hreflang=fr]")
+    page.wait_for_selector("#languages-note:not([hidden])")
+    assert page.inner_text("#languages-note") == "No network, and the Français version is not downloaded."
+    assert page.url == site + "en/"
+    assert page.inner_text("h1") == "The Landing in Brief"
+    assert page.evaluate("() => Object.keys(localStorage).filter((k) => k.endsWith(':language'))") == []
     assert page.problems == []
 
 

@@ -166,9 +166,9 @@
 
   // The same visit in another language: the stops heard, where it was, the story playing and how far in.
   function switchTo(event, language) {
-    remember(languageKey, language.code);
     if (language.href === '') {
       event.preventDefault();
+      remember(languageKey, language.code);
       return;
     }
     countPlayed();  // what was heard up to this very moment counts
@@ -178,16 +178,19 @@
       playing: busy(), following, manual, queue: queue.map((s) => s.id),
     };
     saveState();
-    if (navigator.onLine) {
-      audio.pause();
-      return;  // the link goes there
-    }
-    // Offline: only to a language this phone keeps; else this page goes on, and says why.
+    // In place of this page, not after it: Back leaves the tour rather than return to a page whose
+    // visit went on in the other language.
     event.preventDefault();
+    const go = () => {
+      remember(languageKey, language.code);
+      audio.pause();
+      location.replace(pageOf(language).href);
+    };
+    if (navigator.onLine) return go();
+    // Offline: only to a language this phone keeps; else this page goes on, and says why.
     kept(language).then((yes) => {
       if (yes) {
-        audio.pause();
-        location.href = pageOf(language).href;
+        go();
       } else {
         delete visit.resume;
         saveState();
@@ -210,7 +213,7 @@
       following = true;
       showStart();
       $('guidance').hidden = false;
-      askForHeading(false);
+      askForHeading();
       keepAwake();
       if (resume.manual) toManual();
       else follow();
@@ -1341,4 +1344,7 @@
   });
   offline();
   resumeVisit();
+  // Back from another language's page, this one may come from the browser's memory as it was left:
+  // the visit went on since, in the other language, so it is read again.
+  if (languages.length > 1) window.addEventListener('pageshow', (event) => { if (event.persisted) location.reload(); });
 })();
