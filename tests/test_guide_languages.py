@@ -251,7 +251,7 @@ def test_another_language_is_downloaded_only_when_asked(phone: Any, site: str, b
     page.wait_for_selector("#download-also button", timeout=WAIT_MS)
     page.click("#download-also button")
     page.wait_for_selector("#download-also .also-ready", timeout=WAIT_MS)
-    assert page.inner_text("#download-also .also-ready") == "Français: ready offline too"
+    assert page.inner_text("#download-also .also-ready") == "Français: ready offline"
     assert page.evaluate(SCOPES) == [site, site + "en/"]
     cached = page.evaluate(CACHED)
     french = [name for name in cached if f"{site}en/:" not in name]

@@ -354,7 +354,7 @@ GUIDE: dict[str, str | list[str]] = {
     "languageOffline": "No network, and the {language} version is not downloaded.",
     "downloadAlso": "Also download: {language}",
     "downloadAlsoProgress": "{language}: {done} of {size}",
-    "downloadAlsoReady": "{language}: ready offline too",
+    "downloadAlsoReady": "{language}: ready offline",
     "downloadAlsoFailed": "{language}: the download stopped; resume it with a network.",
     "megabytes": "{n} MB",
     "kilobytes": "{n} kB",

@@ -579,7 +579,7 @@ GUIDE: dict[str, str | list[str]] = {
     "languageOffline": "Pas de réseau, et la version {language} n'est pas téléchargée.",
     "downloadAlso": "Télécharger aussi : {language}",
     "downloadAlsoProgress": "{language} : {done} sur {size}",
-    "downloadAlsoReady": "{language} : prête hors ligne aussi",
+    "downloadAlsoReady": "{language} : prête hors ligne",
     "downloadAlsoFailed": "{language} : le téléchargement s'est arrêté, reprenez-le avec du réseau.",
     "megabytes": "{n} Mo",
     "kilobytes": "{n} ko",
