@@ -25,12 +25,15 @@ from pathlib import Path
 import psutil
 
 from audiotour.audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
-from audiotour.engines.espeak import _NORMAL_WPM
+from audiotour.engines import VoiceRequest
+from audiotour.engines.espeak import EspeakEngine
 from audiotour.ffmpeg import ffmpeg_path
 from audiotour.segments import make_segments
 from audiotour.tour import load_tour
 
 ROOT = Path(__file__).resolve().parent.parent
+FLOOR_WPM = EspeakEngine(VoiceRequest("fr", rate=147)).words_per_minute
+"""The eSpeak NG setting audiotour starts from for the shipped tour's pace: the floor speaks at it too."""
 AUDIOTOUR = [str(ROOT / ".venv" / "bin" / "audiotour")]
 
 TARGETS = {"cold / floor": 1.5, "warm (s)": 1.0, "edit / cold": 0.35, "peak memory (MB)": 300}
@@ -83,7 +86,7 @@ def floor_commands(tour: Path, work: Path) -> list[list[str]]:
         text = work / f"{part.index:02d}.txt"
         text.write_text(part.spoken_text, "utf-8")
         wav, mp3 = work / f"{part.index:02d}.wav", work / f"{part.index:02d}.mp3"
-        commands.append([espeak, "-v", "fr", "-s", str(_NORMAL_WPM), "-w", str(wav), "-f", str(text)])
+        commands.append([espeak, "-v", "fr", "-s", str(FLOOR_WPM), "-w", str(wav), "-f", str(text)])
         commands.append([ffmpeg_path(), "-v", "error", "-y", "-i", str(wav), "-ar", str(OUTPUT_SAMPLE_RATE),
                          "-ac", "1", "-c:a", "libmp3lame", "-b:a", f"{BITRATE_KBPS}k", str(mp3)])
     return commands

@@ -648,6 +648,12 @@ GUIDE: dict[str, str | list[str]] = {
     "downloadInsecure": "Hors ligne, la visite demande une adresse https:// : gardez du réseau.",
     "persistDenied": "Le navigateur n'a pas promis de garder cette copie : il pourrait l'effacer "
                      "s'il manque de place.",
+    "language": "Langue de la visite",
+    "languageOffline": "Pas de réseau, et la version {language} n'est pas téléchargée.",
+    "downloadAlso": "Télécharger aussi : {language}",
+    "downloadAlsoProgress": "{language} : {done} sur {size}",
+    "downloadAlsoReady": "{language} : prête hors ligne",
+    "downloadAlsoFailed": "{language} : le téléchargement s'est arrêté, reprenez-le avec du réseau.",
     "megabytes": "{n} Mo",
     "kilobytes": "{n} ko",
     "update": "Nouvelle version de la visite",

@@ -20,13 +20,25 @@
   const HEARD_FRACTION = 0.6;
   // A visit left this long ago is over: the next opening starts afresh.
   const STATE_TTL_MS = 16 * 3600 * 1000;
+  // A change of language carries the story playing over to the other page, if it opens soon after.
+  const RESUME_TTL_MS = 10 * 60 * 1000;
   const FOOT_KMH = 4.5;
   const CAR_KMH = 40;
   const DETOUR = 1.3;  // roads and paths are longer than the straight line
   const FOOT_MAX_M = 2500;  // farther than this, without a word from the tour, people drive
 
-  // Kept across reloads and a tab the phone discarded in a pocket, for the day.
-  const storageKey = 'audiotour:' + location.pathname;
+  // The tour in other languages: each one's page, relative to this one ("" is this page).
+  const languages = Array.isArray(data.languages) ? data.languages : [];
+  const pageOf = (language) => new URL(language.href || './', location.href);
+  // Every language's page lives in the tour's folder or one below it: that folder names the visit,
+  // so the French and the English pages read and write one visit (stop ids are the same in both).
+  const tourFolder = languages.length
+    ? languages.map((l) => pageOf(l).pathname).sort((a, b) => a.length - b.length)[0]
+    : new URL('./', location.href).pathname;
+  // Kept across reloads, a tab the phone discarded in a pocket and a change of language, for the day.
+  const storageKey = 'audiotour:' + tourFolder;
+  const languageKey = storageKey + ':language';  // the language the visitor chose, when they chose one
+  if (openInTheirLanguage()) return;
   let visit = readState();
   const heard = new Set(visit.heard);
   const reached = new Set(visit.reached);
@@ -69,8 +81,163 @@
     return String(template).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
   }
 
+  // -- languages ----------------------------------------------------------------------
+
+  function remembered(key) {
+    try { return localStorage.getItem(key); } catch (e) { return null; }
+  }
+
+  function remember(key, value) {
+    try { localStorage.setItem(key, value); } catch (e) { /* private mode: asked again next time */ }
+  }
+
+  // The tour's language the phone prefers: its exact tag (pt-BR), else the same language (en-GB → en).
+  function preferredLanguage() {
+    const wanted = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language])
+      .filter(Boolean).map((tag) => String(tag).toLowerCase());
+    for (const tag of wanted) {
+      const exact = languages.find((l) => l.code.toLowerCase() === tag);
+      if (exact) return exact;
+      const same = languages.find((l) => l.code.toLowerCase().split('-')[0] === tag.split('-')[0]);
+      if (same) return same;
+    }
+    return null;
+  }
+
+  // The visitor's own choice wins; else the phone's language when the tour has it. True when leaving.
+  function openInTheirLanguage() {
+    if (languages.length < 2) return false;
+    const chosen = languages.find((l) => l.code === remembered(languageKey));
+    const target = chosen || preferredLanguage();
+    // Never twice in a row: two pages that disagreed (a half-uploaded build) must not bounce forever.
+    // The page that stays forgets the mark.
+    const bounce = storageKey + ':redirected';
+    try {
+      if (!target || target.href === '') {
+        sessionStorage.removeItem(bounce);
+        return false;
+      }
+      if (Date.now() - Number(sessionStorage.getItem(bounce) || 0) < 10000) return false;
+      sessionStorage.setItem(bounce, String(Date.now()));
+    } catch (e) {
+      if (!target || target.href === '') return false;  // no session storage: go anyway
+    }
+    if (navigator.onLine) {
+      location.replace(pageOf(target).href);
+      return true;
+    }
+    // Offline: only to a page this phone keeps, else this one is better than an error.
+    kept(target).then((yes) => { if (yes) location.replace(pageOf(target).href); });
+    return false;
+  }
+
+  // Whether a language's own worker keeps its page on this phone (its shell is kept at install).
+  async function kept(language) {
+    if (!('serviceWorker' in navigator)) return false;
+    try {
+      const scope = pageOf(language).href;
+      const found = await navigator.serviceWorker.getRegistration(scope);
+      return Boolean(found && found.scope === scope && found.active);
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function renderLanguages() {
+    const nav = $('languages');
+    if (languages.length < 2) return;
+    nav.hidden = false;
+    $('masthead').classList.add('multilingual');
+    nav.setAttribute('aria-label', ui.language);
+    const list = el('ul');
+    for (const language of languages) {
+      const link = el('a', 'language', language.name);
+      link.href = pageOf(language).href;
+      link.hreflang = language.code;
+      link.lang = language.code;
+      if (language.href === '') link.setAttribute('aria-current', 'page');
+      link.addEventListener('click', (event) => switchTo(event, language));
+      const item = el('li');
+      item.append(link);
+      list.append(item);
+    }
+    nav.append(list);
+  }
+
+  // The same visit in another language: the stops heard, where it was, the story playing and how far in.
+  function switchTo(event, language) {
+    if (language.href === '') {
+      event.preventDefault();
+      remember(languageKey, language.code);
+      return;
+    }
+    countPlayed();  // what was heard up to this very moment counts
+    visit.resume = {
+      at: Date.now(), id: current ? current.id : null,
+      share: current && current.duration ? audio.currentTime / current.duration : 0,
+      playing: busy(), following, manual, queue: queue.map((s) => s.id),
+    };
+    saveState();
+    // In place of this page, not after it: Back leaves the tour rather than return to a page whose
+    // visit went on in the other language.
+    event.preventDefault();
+    const go = () => {
+      remember(languageKey, language.code);
+      audio.pause();
+      location.replace(pageOf(language).href);
+    };
+    if (navigator.onLine) return go();
+    // Offline: only to a language this phone keeps; else this page goes on, and says why.
+    kept(language).then((yes) => {
+      if (yes) {
+        go();
+      } else {
+        delete visit.resume;
+        saveState();
+        $('languages-note').hidden = false;
+        $('languages-note').textContent = fill(ui.languageOffline, { language: language.name });
+      }
+    });
+  }
+
+  // Where the other page left the visit, once: the same story at the same sentence, and following again.
+  function resumeVisit() {
+    const resume = visit.resume;
+    if (!resume) return;
+    delete visit.resume;
+    saveState();
+    if (!(Date.now() - resume.at < RESUME_TTL_MS)) return;
+    queue = (resume.queue || []).map((id) => segments.find((s) => s.id === id)).filter(Boolean);
+    const segment = segments.find((s) => s.id === resume.id);
+    if (resume.following && located.length && !visit.ended) {
+      following = true;
+      showStart();
+      $('guidance').hidden = false;
+      askForHeading();
+      keepAwake();
+      if (resume.manual) toManual();
+      else follow();
+    }
+    if (segment) {
+      cue(segment, sentenceAt(segment, resume.share));
+      if (resume.playing) play(segment);
+      updateCard(segment);
+      showCard(segment);
+    }
+    guide();
+  }
+
+  // The start of the sentence being spoken at this share of the story: translations differ in length.
+  function sentenceAt(segment, share) {
+    if (!(share > 0)) return 0;
+    const time = Math.min(share, 1) * segment.duration;
+    let start = 0;
+    for (const [from] of segment.sentences) if (from <= time) start = from;
+    return start;
+  }
+
   function readState() {
-    const fresh = { heard: [], reached: [], route: [], played: {}, ended: false, started: false };
+    const fresh = { heard: [], reached: [], route: [], shares: {}, ended: false, started: false };
     try {
       const saved = JSON.parse(localStorage.getItem(storageKey));
       if (saved && Date.now() - saved.at < STATE_TTL_MS) return { ...fresh, ...saved };
@@ -179,6 +346,7 @@
     }
     masthead.append(el('h1', null, data.title), el('p', 'description', data.description));
     if (data.credits && data.credits.length) masthead.append(el('p', 'credits', data.credits.join(' · ')));
+    renderLanguages();
 
     $('start').addEventListener('click', () => (visit.ended ? restart() : startVisit()));
     $('hint').textContent = located.length ? ui.startHint : '';
@@ -411,6 +579,17 @@
   // -- playback -----------------------------------------------------------------
 
   function play(segment, from) {
+    cue(segment, from);
+    audio.muted = false;
+    if (queue.includes(segment)) queue = queue.filter((waiting) => waiting !== segment);
+    const started = audio.play();
+    if (started) started.catch(() => updatePlayButton());
+    updateCard(segment);
+    guide();
+  }
+
+  // Load a story in the player (from a time, or where it is), without playing it.
+  function cue(segment, from) {
     if (current !== segment) {
       const previous = current;
       current = segment;
@@ -427,12 +606,6 @@
       audio.currentTime = from;
       lastTime = null;
     }
-    audio.muted = false;
-    if (queue.includes(segment)) queue = queue.filter((waiting) => waiting !== segment);
-    const started = audio.play();
-    if (started) started.catch(() => updatePlayButton());
-    updateCard(segment);
-    guide();
   }
 
   // Bring a stop's card into view above the guidance, unless the visitor is reading the page.
@@ -462,9 +635,10 @@
     if (lastTime !== null) {
       const delta = now - lastTime;
       if (delta > 0 && delta < 2 + 4 * audio.playbackRate) {
-        const played = (visit.played[current.id] || 0) + delta;
-        visit.played[current.id] = played;
-        if (!heard.has(current.id) && played >= HEARD_FRACTION * current.duration) markHeard(current);
+        // As a share of the story, so that what was heard in one language counts in the other.
+        const played = (visit.shares[current.id] || 0) + delta / (current.duration || 1);
+        visit.shares[current.id] = played;
+        if (!heard.has(current.id) && played >= HEARD_FRACTION) markHeard(current);
       }
     }
     lastTime = now;
@@ -569,7 +743,7 @@
   function restart() {
     heard.clear();
     reached.clear();
-    visit = { heard: [], reached: [], route: [], played: {}, ended: false, started: false };
+    visit = { heard: [], reached: [], route: [], shares: {}, ended: false, started: false };
     queue = [];
     saveState();
     updateCards();
@@ -996,7 +1170,85 @@
     const state = await ask(worker, { type: 'state' });
     SHELL_FILES = state.shell;
     showDownload(state);
+    showAlso(state.complete);
     return state;
+  }
+
+  // -- the other languages, offline too when asked ----------------------------------------
+  // Each language's folder has its own worker, which keeps only that folder's files. Another
+  // language's worker is registered from here only when the visitor asks for its download.
+
+  let alsoBusy = false;
+  const alsoFailed = new Set();
+
+  async function ownRegistration(language) {
+    const scope = pageOf(language).href;
+    const found = await navigator.serviceWorker.getRegistration(scope).catch(() => null);
+    return found && found.scope === scope ? found : null;
+  }
+
+  function activeWorker(registration) {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (registration.active) resolve(registration.active);
+        else if (!registration.installing && !registration.waiting) resolve(null);
+      };
+      for (const incoming of [registration.installing, registration.waiting]) {
+        if (incoming) incoming.addEventListener('statechange', check);
+      }
+      check();
+    });
+  }
+
+  // Offered once this language is kept: a line for each other language kept, a button for the rest.
+  async function showAlso(complete) {
+    const others = languages.filter((l) => l.href !== '');
+    if (!others.length || alsoBusy) return;
+    const rows = [];
+    for (const language of others) {
+      const found = await ownRegistration(language);
+      const state = found && found.active ? await ask(found.active, { type: 'state' }).catch(() => null) : null;
+      const values = { language: language.name };
+      if (state && state.complete) {
+        rows.push(el('p', 'also-ready', fill(ui.downloadAlsoReady, values)));
+      } else if (complete) {
+        if (alsoFailed.has(language.code)) rows.push(el('p', 'note', fill(ui.downloadAlsoFailed, values)));
+        const button = el('button', 'small secondary', fill(ui.downloadAlso, values));
+        button.type = 'button';
+        button.addEventListener('click', () => downloadAlso(language, button));
+        rows.push(button);
+      }
+    }
+    if (alsoBusy) return;
+    $('download-also').replaceChildren(...rows);
+    $('download-also').hidden = !rows.length;
+  }
+
+  async function downloadAlso(language, button) {
+    if (alsoBusy) return;
+    alsoBusy = true;
+    button.disabled = true;
+    alsoFailed.delete(language.code);
+    const values = { language: language.name };
+    try {
+      const scope = pageOf(language).href;
+      const found = await navigator.serviceWorker.register(scope + 'sw.js', { scope, updateViaCache: 'none' });
+      const worker = await activeWorker(found);
+      if (!worker) throw new Error('no worker');
+      let state;
+      do {
+        state = await ask(worker, { type: 'download' }, (progress) => {
+          button.textContent = fill(ui.downloadAlsoProgress,
+            { ...values, done: sizeText(progress.bytes), size: sizeText(progress.size) });
+        });
+      } while (state.more);
+      if (!state.complete) alsoFailed.add(language.code);
+    } catch (e) {
+      alsoFailed.add(language.code);
+    } finally {
+      alsoBusy = false;
+    }
+    await refreshDownload();
   }
 
   async function download() {
@@ -1013,8 +1265,8 @@
       $('download-state').textContent = ui.downloadNone;
       return;
     }
+    let state;
     try {
-      let state;
       do {
         state = await ask(registration.active, { type: 'download' }, (progress) => showDownload(progress));
       } while (state.more);
@@ -1022,6 +1274,7 @@
     } finally {
       downloading = false;
     }
+    showAlso(state.complete);
   }
 
   async function persist() {
@@ -1037,6 +1290,7 @@
     if (!registration || !registration.active) return;
     showDownload(await ask(registration.active, { type: 'remove' }));
     $('download-note').hidden = true;
+    showAlso(false);
   }
 
   // A new build waits beside the one in use; the visitor decides when it takes over.
@@ -1090,4 +1344,8 @@
     if (following && document.visibilityState === 'visible' && !wakeLock) keepAwake();
   });
   offline();
+  resumeVisit();
+  // Back from another language's page, this one may come from the browser's memory as it was left:
+  // the visit went on since, in the other language, so it is read again.
+  if (languages.length > 1) window.addEventListener('pageshow', (event) => { if (event.persisted) location.reload(); });
 })();

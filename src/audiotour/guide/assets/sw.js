@@ -211,6 +211,10 @@ self.addEventListener('message', (event) => {
   })());
 });
 
+// Only this build's own files, by exact name. A tour in several languages has a worker per
+// language folder: the tour's own at the root, whose scope also covers en/, and en/'s. A page of
+// en/ belongs to en/'s worker (the longer scope wins) and, before that worker exists, to the
+// network: no path under en/ is in FILES here, so this worker never answers for it nor keeps it.
 function pathOf(url) {
   const scope = new URL(SCOPE);
   if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return null;
