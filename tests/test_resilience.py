@@ -119,8 +119,8 @@ def test_a_full_disk_is_a_world_failure_with_nothing_half_written(
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == f"Error: No space left on device ({tmp_path / 'out'})"
     assert "Traceback" not in result.stderr
-    # Only the journal of what it meant to write, so that the next build may finish or clean up.
-    assert [p.name for p in (tmp_path / "out").iterdir()] == [".audiotour-pending.json"]
+    # Nothing was finished, so nothing is journaled: the folder is as empty as before.
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []
 
 
 @pytest.mark.slow

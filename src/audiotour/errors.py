@@ -15,6 +15,15 @@ class ExitStatus(IntEnum):
     OK = 0
     WORLD_FAILED = 1
     USER_ERROR = 2
+    INTERRUPTED = 130
+    """Ctrl-C (128 + SIGINT), as shells report it."""
+    TERMINATED = 143
+    """SIGTERM (128 + SIGTERM)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned by the command line into an exception: the build stops as on Ctrl-C (workers
+    stopped, nothing partial kept) and the process exits 143."""
 
 
 class Remedy(Enum):

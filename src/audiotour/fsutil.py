@@ -6,7 +6,7 @@ import getpass
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import WorldError
@@ -14,24 +14,40 @@ from .errors import WorldError
 TEMP_PREFIX = ".audiotour-tmp-"
 
 
+BeforeRename = Callable[[Path], None]
+"""Called with the finished temporary file just before it is renamed into place (to journal it)."""
+
+
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, before_rename: BeforeRename | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it into place on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
+    temporary = temporary_beside(target)
     try:
         yield temporary
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        rename_into_place(temporary, target, before_rename)
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def atomic_write_bytes(target: Path, data: bytes, *, durable: bool = True) -> None:
+def temporary_beside(target: Path) -> Path:
+    """A new empty file beside ``target``, named so that a later build knows it for a leftover."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def rename_into_place(temporary: Path, target: Path, before_rename: BeforeRename | None = None) -> None:
+    os.chmod(temporary, 0o644)
+    if before_rename is not None:
+        before_rename(temporary)
+    os.replace(temporary, target)
+
+
+def atomic_write_bytes(target: Path, data: bytes, *, durable: bool = True,
+                       before_rename: BeforeRename | None = None) -> None:
     """``durable=False`` skips fsync: for caches, where a lost entry is only recomputed."""
-    with atomic_path(target) as temporary:
+    with atomic_path(target, before_rename) as temporary:
         with temporary.open("wb") as handle:
             handle.write(data)
             if durable:
@@ -51,7 +67,7 @@ def remove_stale_temporaries(folder: Path, *, recursive: bool = False) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def write_if_changed(target: Path, data: bytes) -> bool:
+def write_if_changed(target: Path, data: bytes, before_rename: BeforeRename | None = None) -> bool:
     """Write atomically unless the file already holds exactly ``data``; True when written.
 
     A rebuild with nothing changed must leave every file (and its mtime) alone.
@@ -61,7 +77,7 @@ def write_if_changed(target: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    atomic_write_bytes(target, data)
+    atomic_write_bytes(target, data, before_rename=before_rename)
     return True
 
 

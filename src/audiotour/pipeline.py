@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from .manifest import (
     SentenceRecord,
     digest,
     read_manifest,
+    segment_record_from_json,
     unchanged_file,
     write_manifest,
 )
@@ -141,11 +142,12 @@ class _Build:
         folder.claim([s.filename for s in self.segments] + [EPISODE_NAME, MANIFEST_NAME]
                      + planned_names([s.stem for s in self.segments], EPISODE_NAME.removesuffix(".mp3")))
 
-        records, written, synthesized = self._segments(previous, year)
+        records, written, synthesized = self._segments(previous, year, folder)
         episode = write_episode(
             output, records, self._episode_tags(year), tour.audio.pauses.segment, self.engine.sample_rate,
             self.options.cache_dir, previous.episode if previous else None,
-            [r.start_sample for r in previous.segments] if previous else None)
+            [r.start_sample for r in previous.segments] if previous else None,
+            before_rename=folder.before_rename(EPISODE_NAME))
         if episode.written:
             written.append(EPISODE_NAME)
 
@@ -173,10 +175,17 @@ class _Build:
 
     # -- segments -----------------------------------------------------------------
 
-    def _segments(self, previous: Manifest | None, year: int) -> tuple[list[SegmentRecord], list[str], int]:
+    def _segments(self, previous: Manifest | None, year: int,
+                  folder: OutputFolder) -> tuple[list[SegmentRecord], list[str], int]:
         """Every segment's record, rendering those whose audio changed: the records, the files written,
         the sentences synthesised."""
         known = {r.file: r for r in previous.segments} if previous else {}
+        if not self.options.force:
+            # What an interrupted build finished since (journaled as written) is newer than the manifest.
+            for name, data in folder.journaled_segments().items():
+                record = segment_record_from_json(data)
+                if record is not None:
+                    known[name] = record
         fingerprints = {s.index: self._audio_fingerprint(s) for s in self.segments}
         reusable = {s.index: known[s.filename] for s in self.segments
                     if _up_to_date(self.options.output / s.filename, fingerprints[s.index], known.get(s.filename))}
@@ -192,12 +201,15 @@ class _Build:
                     rendered = pending[segment.index].result()
                     for warning in rendered.warnings:
                         self.progress.say(warning)
-                    records.append(self._record(segment, rendered))
+                    record = self._record(segment, rendered)
+                    assert rendered.temporary is not None
+                    folder.put(rendered.temporary, segment.filename, asdict(record))
+                    records.append(record)
                     written.append(segment.filename)
                     synthesized += rendered.sentences_synthesized
                     phase.advance()
                 else:
-                    record, retagged = self._refreshed(segment, reusable[segment.index], year)
+                    record, retagged = self._refreshed(segment, reusable[segment.index], year, folder)
                     records.append(record)
                     if retagged:
                         written.append(segment.filename)
@@ -243,7 +255,8 @@ class _Build:
             sentences=_sentences(rendered.sentence_spans, segment),
         )
 
-    def _refreshed(self, segment: Segment, record: SegmentRecord, year: int) -> tuple[SegmentRecord, bool]:
+    def _refreshed(self, segment: Segment, record: SegmentRecord, year: int,
+                   folder: OutputFolder) -> tuple[SegmentRecord, bool]:
         """An unchanged segment keeps its audio; its tags are rewritten only if the metadata moved."""
         tags = self._segment_tags(segment, year)
         tags_fingerprint = digest(tags.fingerprint_data())
@@ -251,7 +264,8 @@ class _Build:
                          sentences=_sentences([(x.start_s, x.end_s) for x in record.sentences], segment))
         if tags_fingerprint == record.tags_fingerprint:
             return record, False
-        size, mtime_ns = retag(self.options.output / segment.filename, tags)
+        size, mtime_ns = retag(self.options.output / segment.filename, tags,
+                               before_rename=folder.before_rename(segment.filename))
         return replace(record, size_bytes=size, mtime_ns=mtime_ns, tags_fingerprint=tags_fingerprint), True
 
 

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE, output_samples, whole
 from .cache import SpeechCache
 from .engines import Engine, VoiceRequest
 from .errors import WorldError
-from .fsutil import atomic_path
+from .fsutil import atomic_path, temporary_beside
 from .segments import Segment
 from .tags import TrackTags, write_tags
 
@@ -80,6 +81,8 @@ class RenderedSegment:
     true_peak_dbtp: float | None = None
     warnings: tuple[str, ...] = ()
     """Damaged cache entries a worker process found (and synthesised again): for the build to say."""
+    temporary: Path | None = None
+    """The finished file, beside the target: the build journals it and renames it into place."""
 
 
 def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> RenderedSegment:
@@ -105,7 +108,9 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
     # aim that much higher, check the file as a player will decode it, and encode once more if it
     # still misses. Everything here depends on the segment alone, so the same inputs give the same file.
     offset, ceiling = engine.codec_loss_lu, audio.TRUE_PEAK_CEILING_DBTP
-    with atomic_path(job.target) as temporary:
+    # Left beside the target, not renamed: the build journals it first (`OutputFolder.put`).
+    temporary = temporary_beside(job.target)
+    try:
         for attempt in range(2):
             pcm = audio.normalize_loudness(sound, job.loudness + offset, ceiling).raw_data
             ffmpeg.encode_mp3([pcm], temporary, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE,
@@ -123,10 +128,14 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
         if abs(samples - output_samples(len(pcm) // 2, rate)) > OUTPUT_SAMPLE_RATE // 100:
             raise WorldError(f"ffmpeg encoded {samples} samples for {output_samples(len(pcm) // 2, rate)}")
         write_tags(temporary, job.tags)
+        os.chmod(temporary, 0o644)
         # The rename keeps size and time: what the build records to know the file again.
         written = temporary.stat()
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return RenderedSegment(job.fingerprint, job.tags, samples, written.st_size,
-                           written.st_mtime_ns, tuple(spans), synthesized, heard, peak)
+                           written.st_mtime_ns, tuple(spans), synthesized, heard, peak, temporary=temporary)
 
 
 class _Result(Protocol):
@@ -149,18 +158,53 @@ class _Deferred:
 _worker: tuple[Engine, SpeechCache] | None = None
 _worker_warnings: list[str] = []
 """What a worker's cache found damaged, sent back with the segment for the build to say."""
+_rendering = False
+WORKER_STOP_S = 1.0
+"""How long a worker asked to stop (SIGTERM) may take to clean up before it is killed."""
+
+
+class _Stop(BaseException):
+    """Raised in a worker asked to stop while it renders: unwinds it (temporary files removed)."""
 
 
 def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Path) -> None:
     global _worker
     # Ctrl-C reaches the whole process group: the parent alone answers it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    # However the parent ends (even kill -9), its workers end with it: none left asleep on a pipe.
+    _die_with_parent()
     _worker = (engine_type(voice), SpeechCache(cache_dir, on_warning=_worker_warnings.append))
 
 
+def _stop_worker(signum: int, frame: object) -> None:
+    if _rendering:
+        raise _Stop
+    os._exit(128 + signum)
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() == 1:  # the parent died before that
+            os._exit(128 + signal.SIGTERM)
+
+
 def _render_in_worker(job: SegmentJob) -> RenderedSegment:
+    global _rendering
     assert _worker is not None
-    rendered = render_segment(job, *_worker)
+    try:
+        _rendering = True
+        rendered = render_segment(job, *_worker)
+    except _Stop:
+        os._exit(128 + signal.SIGTERM)  # unwound: whatever this segment had begun is cleaned up
+    finally:
+        _rendering = False
     warnings = tuple(_worker_warnings)
     _worker_warnings.clear()
     return replace(rendered, warnings=warnings)
@@ -208,5 +252,33 @@ class SegmentRenderer:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=error is not None)
+        executor, self._executor = self._executor, None
+        if error is not None:
+            # Interrupted (Ctrl-C, SIGTERM) or failed: stop now, not after the segments in flight.
+            self.engine.cancel()
+        if executor is None:
+            return
+        if error is None:
+            executor.shutdown(wait=True)
+        elif isinstance(executor, ProcessPoolExecutor):
+            _stop_processes(executor)
+        else:
+            # Threads cannot be killed: the engine's cancel() makes each one's wait end soon.
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_processes(executor: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now: asked (SIGTERM, they clean up), then killed if they linger."""
+    # No public way to reach them before Python 3.14 (terminate_workers).
+    workers = list((executor._processes or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    deadline = time.monotonic() + WORKER_STOP_S
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+    for worker in workers:
+        if worker.is_alive():
+            worker.kill()
+            worker.join(1.0)

@@ -25,7 +25,7 @@ from mutagen.id3 import (
 )
 
 from .errors import WorldError
-from .fsutil import atomic_path
+from .fsutil import BeforeRename, atomic_path
 from .lang.codes import iso639_2
 
 GENRE = "Speech"
@@ -59,9 +59,10 @@ class Chapter:
     end_ms: int
 
 
-def retag(target: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) -> tuple[int, int]:
+def retag(target: Path, tags: TrackTags, chapters: Sequence[Chapter] = (),
+          before_rename: BeforeRename | None = None) -> tuple[int, int]:
     """Rewrite ``target``'s tags, atomically; its new size and modification time."""
-    with atomic_path(target) as temporary:
+    with atomic_path(target, before_rename) as temporary:
         temporary.write_bytes(target.read_bytes())
         write_tags(temporary, tags, chapters)
         written = temporary.stat()

@@ -6,6 +6,7 @@ for bug reports); `output.py` words them in this command line's terms.
 """
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import click
 
 from .._version import __version__
 from ..engines import engine_names
-from ..errors import ExitStatus
+from ..errors import ExitStatus, Terminated
 from .cache import cache
 from .errors import reports_errors
 from .output import progress_for
@@ -115,14 +116,22 @@ def _minutes(seconds: float) -> str:
 cli.add_command(cache)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main() -> None:
+    # SIGTERM unwinds like Ctrl-C (workers stopped, temporary files removed) instead of ending the
+    # process on the spot; the command's error handler then exits 143.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(prog_name="audiotour", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except click.exceptions.Abort as abort:
+        terminated = isinstance(abort.__context__, Terminated)
+        click.echo("Terminated." if terminated else "Interrupted.", err=True)
+        sys.exit(ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED)
     except click.ClickException as exc:
         # Click's own usage errors, one line like ours: "Error: Invalid value for '--jobs': …".
         click.echo(f"Error: {exc.format_message()}", err=True)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import AudiotourError, ExitStatus
+from ..errors import AudiotourError, ExitStatus, Terminated
 from .output import error_line
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,9 +28,11 @@ def reports_errors(command: F) -> F:
                 traceback.print_exc()
             click.echo(error_line(exc), err=True)
             sys.exit(exc.exit_status)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; run the same command again to resume.", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, Terminated)
+            click.echo(f"{'Terminated' if terminated else 'Interrupted'}; run the same command again to resume.",
+                       err=True)
+            sys.exit(ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED)
         except OSError as exc:
             if verbose:
                 traceback.print_exc()
