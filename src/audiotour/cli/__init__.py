@@ -6,7 +6,6 @@ for bug reports); `output.py` words them in this command line's terms.
 """
 from __future__ import annotations
 
-import signal
 import sys
 from pathlib import Path
 
@@ -116,14 +115,7 @@ def _minutes(seconds: float) -> str:
 cli.add_command(cache)
 
 
-def _terminated(signum: int, frame: object) -> None:
-    raise Terminated
-
-
 def main() -> None:
-    # SIGTERM unwinds like Ctrl-C (workers stopped, temporary files removed) instead of ending the
-    # process on the spot; the command's error handler then exits 143.
-    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(prog_name="audiotour", standalone_mode=False)
     except click.exceptions.Exit as done:

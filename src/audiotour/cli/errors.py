@@ -1,7 +1,9 @@
 """One decorator turns every error of a command into one line and an exit code."""
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -21,6 +23,7 @@ def reports_errors(command: F) -> F:
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         verbose = bool(kwargs.get("verbose"))
+        previous = _stop_on_signals()
         try:
             return command(*args, **kwargs)
         except AudiotourError as exc:
@@ -45,5 +48,29 @@ def reports_errors(command: F) -> F:
             click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); run again with -v and report "
                        "the traceback", err=True)
             sys.exit(ExitStatus.WORLD_FAILED)
+        finally:
+            _restore(previous)
 
     return wrapper  # type: ignore[return-value]
+
+
+_Handlers = dict[int, Any]
+
+
+def _stop_on_signals() -> _Handlers:
+    """While a command runs, Ctrl-C and SIGTERM unwind it (workers stopped, temporary files removed)
+    to the one line above, instead of ending the process on the spot."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+            signal.SIGTERM: signal.signal(signal.SIGTERM, _terminated)}
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _restore(previous: _Handlers) -> None:
+    for signum, handler in previous.items():
+        if handler is not None:
+            signal.signal(signum, handler)
