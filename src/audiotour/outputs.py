@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError, WorldError
-from .fsutil import BeforeRename, atomic_write_text, rename_into_place, write_if_changed
+from .fsutil import BeforeRename, rename_into_place, write_if_changed
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SUBFOLDERS = ("images", "icons")
@@ -106,9 +106,12 @@ class OutputFolder:
                 entry["segment"] = segment
             self._journal[name] = entry
             self.owned.add(name)
+            # One line appended per file (rewriting the whole journal each time grows with the square of the
+            # files); a line cut by a kill is skipped when read. Written before the rename, so never behind it.
+            line = json.dumps({"format": JOURNAL_FORMAT, "name": name, **entry}, ensure_ascii=False) + "\n"
             try:
-                atomic_write_text(self.root / JOURNAL_NAME,
-                                  json.dumps({"format": JOURNAL_FORMAT, "files": self._journal}, ensure_ascii=False))
+                with (self.root / JOURNAL_NAME).open("a", encoding="utf-8") as handle:
+                    handle.write(line)
             except OSError as exc:
                 raise WorldError(f"cannot write {self.root / JOURNAL_NAME}: {exc.strerror}") from None
         return journal
@@ -166,14 +169,23 @@ class OutputFolder:
         """The journaled files still exactly as written; and the names an older audiotour's journal
         planned (a list, trusted as it was then)."""
         try:
-            data = json.loads((self.root / JOURNAL_NAME).read_text("utf-8"))
+            text = (self.root / JOURNAL_NAME).read_text("utf-8")
         except (OSError, ValueError):
             return {}, set()
-        if isinstance(data, list):
-            return {}, {n for n in data if isinstance(n, str)}
-        files = data.get("files") if isinstance(data, dict) and data.get("format") == JOURNAL_FORMAT else None
-        if not isinstance(files, dict):
-            return {}, set()
+        try:
+            planned = json.loads(text)
+        except ValueError:
+            planned = None
+        if isinstance(planned, list):
+            return {}, {n for n in planned if isinstance(n, str)}
+        files: dict[str, Any] = {}
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # the last line, cut by a kill
+            if isinstance(entry, dict) and entry.get("format") == JOURNAL_FORMAT and isinstance(entry.get("name"), str):
+                files[entry.pop("name")] = entry
         kept = {}
         for name, entry in files.items():
             try:
