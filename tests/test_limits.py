@@ -73,3 +73,60 @@ def test_more_stops_than_one_table_of_contents_holds(
     starts = [chapters[element].start_time for element in listed]
     assert starts == sorted(starts) and len(set(starts)) == count
     assert (output / "feed.xml").is_file() and (output / "index.html").is_file()
+
+
+# -- coordinates that look wrong ---------------------------------------------------------
+
+def with_stops(folder: Path, *places: tuple[float, float]) -> Path:
+    stops = "".join(f"  - title: Lieu {n}\n    narration: Voici le lieu {n}.\n    location: {{lat: {lat}, lon: {lon}}}\n"
+                    for n, (lat, lon) in enumerate(places, start=1))
+    path = folder / "tour.yml"
+    path.write_text(f"title: Essai\ndescription: Des lieux.\nlanguage: fr\nstops:\n{stops}", "utf-8")
+    return path
+
+
+COAST = [(43.1727, 6.5330), (43.2716, 6.6393), (43.2160, 6.6110)]
+
+
+def test_swapped_coordinates_are_a_located_warning_in_check(tmp_path: Path) -> None:
+    from audiotour import api
+
+    path = with_stops(tmp_path, COAST[0], (6.6393, 43.2716), COAST[2])
+    text = api.check(path)
+    assert (f"  warning: {path}:10: stops[1].location: lat 6.6393 and lon 43.2716 look swapped: this stop is "
+            "5,423 km from the tour's other stops, 10 km with them the other way round") in text.splitlines()
+
+
+def test_a_stop_far_from_the_others_is_a_warning_and_a_build_says_it_first(tmp_path: Path) -> None:
+    from audiotour import api, pipeline
+
+    path = with_stops(tmp_path, *COAST, (48.8584, 2.2945))  # the Eiffel Tower, in a tour of the Var coast
+    warning = f"{path}:16: stops[3].location: this stop is 711 km from the tour's other stops"
+    assert any(line.startswith(f"  warning: {warning}") for line in api.check(path).splitlines())
+
+    said: list[str] = []
+
+    class Recorder:
+        def phase(self, label: str, total: int) -> object:
+            raise AssertionError("no work before the warning")
+
+        def say(self, message: str) -> None:
+            said.append(message)
+
+    class Enough(Exception):
+        pass
+
+    def no_engine(*args: object) -> Engine:
+        raise Enough
+
+    with pytest.raises(Enough):
+        pipeline.build(load_tour(path), BuildOptions(output=tmp_path / "out", cache_dir=tmp_path / "cache"),
+                       Recorder(), engine_factory=no_engine)  # type: ignore[arg-type]
+    assert len(said) == 1 and said[0].startswith(f"Warning: {warning}")
+
+
+def test_a_tour_on_one_coast_has_no_warning(tmp_path: Path) -> None:
+    from audiotour import api
+
+    assert ".location:" not in api.check(with_stops(tmp_path, *COAST))
+    assert ".location:" not in api.check(Path(__file__).parent.parent / "tour.yml")

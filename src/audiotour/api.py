@@ -43,7 +43,7 @@ def check(tour: str | Path | LoadedTour) -> str:
     if not speakers(voice):
         raise loaded.error(("language",), f"{loaded.tour.language!r} is not spoken by any engine "
                                           f"({', '.join(engine_names())}); use e.g. fr or en")
-    return summary.summarize(loaded.tour, loaded.path)
+    return summary.summarize(loaded.tour, loaded.path, summary.location_warnings(loaded))
 
 
 def script(tour: str | Path | LoadedTour, stop: str | None = None) -> tuple[Segment, ...]:

@@ -44,6 +44,7 @@ from .publish import prepare_images
 from .publishers import planned_names, publish
 from .render import RenderedSegment, SegmentJob, SegmentRenderer
 from .segments import Segment, make_segments
+from .summary import location_warnings
 from .tags import TrackTags, retag
 from .tour import LoadedTour
 
@@ -81,6 +82,8 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
     tour = loaded.tour
     # The cheap refusals first: no image is read and no network asked for a folder that must never be one.
     refuse_dangerous_output(options.output, loaded.folder)
+    for warning in location_warnings(loaded):
+        progress.say(f"Warning: {warning}")
     segments = make_segments(tour)
     # The user's mistakes surface before anything is created: unreadable images, a language no engine speaks.
     cover = prepare_images(loaded)
