@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import os
 import stat
@@ -79,6 +80,46 @@ def write_if_changed(target: Path, data: bytes, before_rename: BeforeRename | No
         pass
     atomic_write_bytes(target, data, before_rename=before_rename)
     return True
+
+
+NEARLY_FULL_BYTES = 1 << 20
+"""Less free space than this where a write just failed: the disk is full, whatever the writer said."""
+
+
+def write_failure_reason(folder: Path, error: BaseException | None = None) -> str | None:
+    """Why writing into ``folder`` failed, in the file system's own terms (full, quota, read-only,
+    permission), from the error's errno or, when a writer (ffmpeg, a tag library) said something
+    else, from the folder itself; None when it is none of those. Call it before removing what the
+    failed write left, so that a full disk is still seen full."""
+    code = None
+    seen: BaseException | None = error
+    while seen is not None and code is None:
+        code = getattr(seen, "errno", None)
+        seen = seen.__cause__ or seen.__context__
+    where = folder
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        space = os.statvfs(where)
+    except (OSError, AttributeError):
+        space = None
+    if code == errno.ENOSPC or (space is not None and space.f_bavail * space.f_frsize < NEARLY_FULL_BYTES):
+        return f"no space left on the disk holding {folder}"
+    if code == errno.EDQUOT:
+        return f"your disk quota is used up (writing in {folder})"
+    if code == errno.EROFS or (space is not None and space.f_flag & getattr(os, "ST_RDONLY", 1)):
+        return f"{folder} is on a read-only file system"
+    if code in (errno.EACCES, errno.EPERM) or (where == folder and not os.access(folder, os.W_OK)):
+        return f"no permission to write in {folder}"
+    return None
+
+
+def cannot_write(path: Path, error: BaseException) -> WorldError:
+    """A WorldError for a failed write of ``path``, naming the honest cause when it is a known one."""
+    reason = write_failure_reason(path.parent, error)
+    if reason is None:
+        reason = getattr(error, "strerror", None) or (error.reason if isinstance(error, WorldError) else str(error))
+    return WorldError(f"cannot write {path}: {reason}")
 
 
 LOCK_FOLDER_PREFIX = "audiotour-locks-"

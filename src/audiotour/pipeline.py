@@ -25,7 +25,7 @@ from .context import BuiltSegment, Cover, PublishContext
 from .engines import Engine, VoiceRequest, choose_engine
 from .episode import EPISODE_NAME, write_episode
 from .errors import Remedy, TourError, UsageError, WorldError
-from .fsutil import remove_stale_temporaries
+from .fsutil import remove_stale_temporaries, write_failure_reason
 from .locks import exclusive
 from .manifest import (
     MANIFEST_NAME,
@@ -119,7 +119,9 @@ def _prepare_output(output: Path) -> None:
     except OSError as exc:
         raise WorldError(f"cannot create the output folder {output}: {exc.strerror}") from None
     if not os.access(output, os.W_OK):
-        raise WorldError(f"the output folder {output} is not writable")
+        reason = write_failure_reason(output)
+        raise WorldError(f"cannot write in the output folder {output}: "
+                         f"{reason or 'no permission'}".replace(f": {output} is on", ": it is on"))
 
 
 @dataclass(frozen=True)

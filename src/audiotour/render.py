@@ -27,7 +27,7 @@ from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE, output_samples, whole
 from .cache import SpeechCache
 from .engines import Engine, VoiceRequest
 from .errors import WorldError
-from .fsutil import atomic_path, temporary_beside
+from .fsutil import atomic_path, temporary_beside, write_failure_reason
 from .segments import Segment
 from .tags import TrackTags, write_tags
 
@@ -131,6 +131,14 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
         os.chmod(temporary, 0o644)
         # The rename keeps size and time: what the build records to know the file again.
         written = temporary.stat()
+    except Exception as exc:
+        # ffmpeg says "Invalid argument" of a full disk, mutagen wraps it: name the cause before the
+        # space this attempt took is given back.
+        honest = write_failure_reason(job.target.parent, exc)
+        temporary.unlink(missing_ok=True)
+        if honest is not None:
+            raise WorldError(f"cannot write {job.target}: {honest}") from None
+        raise
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

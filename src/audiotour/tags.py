@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -25,7 +26,7 @@ from mutagen.id3 import (
 )
 
 from .errors import WorldError
-from .fsutil import BeforeRename, atomic_path
+from .fsutil import BeforeRename, atomic_path, write_failure_reason
 from .lang.codes import iso639_2
 
 GENRE = "Speech"
@@ -95,8 +96,9 @@ def write_tags(path: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) ->
         id3.save(str(path), v2_version=3, v23_sep="/")
         if chapters:
             _chapters_in_time_order(path)
-    except OSError as exc:
-        raise WorldError(f"cannot write tags to {path}: {exc.strerror}") from None
+    except (OSError, MutagenError) as exc:
+        reason = write_failure_reason(path.parent, exc) or getattr(exc, "strerror", None) or str(exc)
+        raise WorldError(f"cannot write tags to {path}: {reason}") from None
 
 
 MAX_TOC_ENTRIES = 255

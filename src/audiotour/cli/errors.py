@@ -1,17 +1,20 @@
 """One decorator turns every error of a command into one line and an exit code."""
 from __future__ import annotations
 
+import errno
 import signal
 import sys
 import threading
 import traceback
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from ..errors import AudiotourError, ExitStatus, Terminated
+from ..fsutil import write_failure_reason
 from .output import error_line
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,8 +42,7 @@ def reports_errors(command: F) -> F:
         except OSError as exc:
             if verbose:
                 traceback.print_exc()
-            where = f" ({exc.filename})" if exc.filename else ""
-            click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
+            click.echo(f"Error: {_os_error(exc)}", err=True)
             sys.exit(ExitStatus.WORLD_FAILED)
         except Exception as exc:  # a bug of ours: one line, the traceback on request
             if verbose:
@@ -54,6 +56,19 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _os_error(exc: OSError) -> str:
+    """The file system's failure, with its honest cause (a full disk, read-only, permission) named."""
+    if exc.filename:
+        path = Path(exc.filename)
+        folder = path if path.is_dir() else path.parent
+        reason = write_failure_reason(folder, exc) if exc.errno in _WRITE_ERRNOS else None
+        if reason is None:
+            return f"{exc.strerror or exc} ({path})"
+        return reason if path == folder else f"{reason} (writing {path})"
+    return exc.strerror or str(exc)
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 _Handlers = dict[int, Any]
 
 
