@@ -231,3 +231,16 @@ def test_a_cache_that_cannot_be_written_is_said_once_and_the_build_goes_on(
     assert full_cache == [f"cannot store speech in the cache {cache_dir}: no space left on the disk holding "
                           f"{cache_dir}; the build goes on without caching (an interrupted build will synthesise "
                           "again)"]
+
+
+def test_the_output_is_checked_before_the_network_is_asked(built_tour: BuiltTour, tmp_path: Path) -> None:
+    from audiotour.errors import UsageError
+
+    def no_network(*args: object) -> GttsEngine:
+        raise AssertionError("the engine was probed before the output was checked")
+
+    a_file = tmp_path / "taken"
+    a_file.write_text("mine", "utf-8")
+    with pytest.raises(UsageError, match="exists and is not a folder"):
+        build(load_tour(built_tour.tour_path), BuildOptions(output=a_file, cache_dir=tmp_path / "cache"),
+              engine_factory=no_network)

@@ -82,6 +82,7 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
     tour = loaded.tour
     # The cheap refusals first: no image is read and no network asked for a folder that must never be one.
     refuse_dangerous_output(options.output, loaded.folder)
+    _check_output(options.output)
     for warning in location_warnings(loaded):
         progress.say(f"Warning: {warning}")
     segments = make_segments(tour)
@@ -102,6 +103,19 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
         remove_stale_temporaries(options.output)
         remove_abandoned_temporaries(options.cache_dir)
         return _Build(loaded, segments, engine, options, progress, cover).run()
+
+
+def _check_output(output: Path) -> None:
+    """What can be told of the output folder without creating it, before any image is read or any
+    network asked: a file in its place, or a folder (or the nearest one that exists) we cannot write in."""
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output} exists and is not a folder", remedy=Remedy.OTHER_OUTPUT)
+    existing = output
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        reason = write_failure_reason(existing) or f"no permission to write in {existing}"
+        raise WorldError(f"cannot write the output folder {output}: {reason}")
 
 
 def _prepare_cache(cache_dir: Path) -> None:
