@@ -105,3 +105,31 @@ class WorldError(AudiotourError):
 
 class EngineUnavailable(WorldError):
     """A speech engine cannot be used here (offline, library missing...)."""
+
+
+_stop: KeyboardInterrupt | None = None
+
+
+def request_stop(reason: KeyboardInterrupt) -> KeyboardInterrupt:
+    """Remember that the process was asked to stop (a signal handler calls this, then raises what it
+    returns). Python swallows an exception raised where it cannot propagate (a ``__del__``, a weakref
+    callback, a ctypes callback); the build's checkpoints (`check_stop`) raise it again."""
+    global _stop
+    _stop = reason
+    return reason
+
+
+def check_stop() -> None:
+    """Raise the interruption a signal asked for, if any: a build calls this between steps."""
+    if _stop is not None:
+        raise type(_stop)()
+
+
+def stop_requested() -> KeyboardInterrupt | None:
+    """The interruption a signal asked for, if any (whatever error the build then ran into)."""
+    return _stop
+
+
+def clear_stop() -> None:
+    global _stop
+    _stop = None

@@ -24,7 +24,7 @@ from .cache import remove_abandoned_temporaries
 from .context import BuiltSegment, Cover, PublishContext
 from .engines import Engine, VoiceRequest, choose_engine
 from .episode import EPISODE_NAME, write_episode
-from .errors import Remedy, TourError, UsageError, WorldError
+from .errors import Remedy, TourError, UsageError, WorldError, check_stop
 from .fsutil import remove_stale_temporaries, write_failure_reason
 from .locks import exclusive
 from .manifest import (
@@ -162,6 +162,7 @@ class _Build:
                      + planned_names([s.stem for s in self.segments], EPISODE_NAME.removesuffix(".mp3")))
 
         records, written, synthesized = self._segments(previous, year, folder)
+        check_stop()
         episode = write_episode(
             output, records, self._episode_tags(year), tour.audio.pauses.segment, self.engine.sample_rate,
             self.options.cache_dir, previous.episode if previous else None,
@@ -177,6 +178,7 @@ class _Build:
             sample_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS, year=year,
         )
         base_url = self.options.base_url or tour.base_url
+        check_stop()
         written += publish(PublishContext(
             loaded=self.loaded, manifest=manifest,
             segments=tuple(BuiltSegment(s, r) for s, r in zip(self.segments, episode.segments)),
@@ -185,6 +187,7 @@ class _Build:
         ))
         files = {r.file for r in episode.segments} | {episode.record.file, MANIFEST_NAME} | folder.kept
         manifest = replace(manifest, files=tuple(sorted(files)))
+        check_stop()
         folder.remove(folder.owned - files)
         if not manifest.same_build_as(previous):
             write_manifest(output, manifest)
@@ -216,6 +219,7 @@ class _Build:
         with self.progress.phase("segments", len(todo)) as phase, renderer:
             pending = {s.index: renderer.submit(self._job(s, fingerprints[s.index], year)) for s in todo}
             for segment in self.segments:
+                check_stop()
                 if segment.index in pending:
                     rendered = pending[segment.index].result()
                     for warning in rendered.warnings:

@@ -15,9 +15,11 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -26,7 +28,7 @@ from typing import Protocol
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE, output_samples, whole_blocks
 from .cache import SpeechCache
 from .engines import Engine, VoiceRequest
-from .errors import WorldError
+from .errors import WorldError, check_stop
 from .fsutil import atomic_path, temporary_beside, write_failure_reason
 from .segments import Segment
 from .tags import TrackTags, write_tags
@@ -94,6 +96,7 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
     for paragraph in job.segment.paragraphs:
         sounds = []
         for sentence in paragraph:
+            check_stop()
             key = SpeechCache.key(engine.cache_identity, sentence.spoken)
             speech = cache.get(key)
             if speech is None:
@@ -180,9 +183,26 @@ def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Pat
     # Ctrl-C reaches the whole process group: the parent alone answers it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_worker)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # held by the parent while it forked us
     # However the parent ends (even kill -9), its workers end with it: none left asleep on a pipe.
     _die_with_parent()
     _worker = (engine_type(voice), SpeechCache(cache_dir, on_warning=_worker_warnings.append))
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _stop_worker(signum: int, frame: object) -> None:
@@ -233,11 +253,14 @@ class SegmentRenderer:
     def submit(self, job: SegmentJob) -> _Result:
         if self.jobs == 1:
             return _Deferred(job, self.engine, self.cache)
+        future: Future[RenderedSegment]
         if self._executor is None:
             self._executor = self._make_executor()
-        future: Future[RenderedSegment]
         if isinstance(self._executor, ProcessPoolExecutor):
-            future = self._executor.submit(_render_in_worker, job)
+            # The first submit forks the workers: a signal then would be handled inside the fork hooks
+            # of some library, where Python swallows the exception. Held, it arrives just after.
+            with _signals_held():
+                future = self._executor.submit(_render_in_worker, job)
         else:
             future = self._executor.submit(render_segment, job, self.engine, self.cache)
         return future
