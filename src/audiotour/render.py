@@ -178,7 +178,7 @@ class _Stop(BaseException):
     """Raised in a worker asked to stop while it renders: unwinds it (temporary files removed)."""
 
 
-def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Path) -> None:
+def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Path, parent: int) -> None:
     global _worker
     # Ctrl-C reaches the whole process group: the parent alone answers it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -186,7 +186,7 @@ def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Pat
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # held by the parent while it forked us
     # However the parent ends (even kill -9), its workers end with it: none left asleep on a pipe.
-    _die_with_parent()
+    _die_with_parent(parent)
     _worker = (engine_type(voice), SpeechCache(cache_dir, on_warning=_worker_warnings.append))
 
 
@@ -211,7 +211,7 @@ def _stop_worker(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -219,7 +219,7 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
-        if os.getppid() == 1:  # the parent died before that
+        if os.getppid() != parent:  # the parent died before that
             os._exit(128 + signal.SIGTERM)
 
 
@@ -275,7 +275,7 @@ class SegmentRenderer:
         from . import audio  # noqa: F401
         return ProcessPoolExecutor(
             max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
-            initializer=_start_worker, initargs=(type(self.engine), self.engine.voice, self.cache_dir),
+            initializer=_start_worker, initargs=(type(self.engine), self.engine.voice, self.cache_dir, os.getpid()),
         )
 
     def __enter__(self) -> SegmentRenderer:

@@ -114,6 +114,7 @@ class _Library:
         signals = {signal.SIGINT, signal.SIGTERM}
         # Held until the child has its own dispositions: a signal in between must reach the right process.
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        parent = os.getpid()
         try:
             pid = os.fork()
         except BaseException as exc:
@@ -124,7 +125,7 @@ class _Library:
                 raise WorldError(f"cannot start eSpeak NG for a sentence: {exc.strerror}") from None
             raise
         if pid == 0:
-            self._child(text, read_end, write_end, mask)
+            self._child(text, read_end, write_end, mask, parent)
         os.close(write_end)
         child = pid
         try:
@@ -146,7 +147,8 @@ class _Library:
             raise WorldError(f"eSpeak NG stopped before the end of a sentence ({why})")
         return data[8:]
 
-    def _child(self, text: str, read_end: int, write_end: int, mask: set[int | signal.Signals]) -> NoReturn:
+    def _child(self, text: str, read_end: int, write_end: int, mask: set[int | signal.Signals],
+               parent: int) -> NoReturn:
         """In the child forked for one sentence: speak it into the pipe, then vanish (nothing of the
         parent's, no cleanup, no exception handler, may run here)."""
         status = 1
@@ -155,6 +157,8 @@ class _Library:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C, and stops us
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             _die_with_parent()
+            if os.getppid() != parent:  # gone before that
+                os._exit(status)
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             try:
                 pcm = self._synth(text)
