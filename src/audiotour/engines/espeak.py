@@ -236,7 +236,10 @@ class EspeakEngine(Engine):
 
     @property
     def cache_identity(self) -> str:
-        return f"espeak-ng {self.library.version} voice={self.voice_name} wpm={self.words_per_minute}"
+        # "fresh": each sentence from the same state (see `_Library.speak`); entries spoken otherwise, by an
+        # older audiotour, depended on what came before and are not reused.
+        state = " fresh" if FRESH_STATE_PER_SENTENCE and hasattr(os, "fork") else ""
+        return f"espeak-ng {self.library.version} voice={self.voice_name} wpm={self.words_per_minute}{state}"
 
     @property
     def sample_rate(self) -> int:
