@@ -135,6 +135,27 @@ def gtts_concurrency(tour: Path, work: Path, latency_s: float) -> tuple[float, f
     return times[0], times[1]
 
 
+def fresh_state_cost(tour: Path, count: int = 80) -> tuple[float, float]:
+    """Milliseconds a sentence with eSpeak NG: spoken in a child forked for it (what builds do, for the
+    same bytes whatever came before) and in place (the library's state carried over). In one process,
+    alternating, over the tour's first ``count`` sentences."""
+    from audiotour.engines import VoiceRequest, espeak
+
+    loaded = load_tour(tour).tour
+    engine = espeak.EspeakEngine(VoiceRequest(language=loaded.language, slow=loaded.voice.slow))
+    texts = [s.spoken for part in make_segments(loaded) for s in part.sentences][:count]
+    spent = {True: 0.0, False: 0.0}
+    for _ in range(2):
+        for fresh in (True, False):
+            espeak.FRESH_STATE_PER_SENTENCE = fresh
+            started = time.perf_counter()
+            for text in texts:
+                engine.synthesize(text)
+            spent[fresh] += time.perf_counter() - started
+    espeak.FRESH_STATE_PER_SENTENCE = True
+    return spent[True] * 1000 / (2 * len(texts)), spent[False] * 1000 / (2 * len(texts))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -168,6 +189,7 @@ def main() -> None:
             print(f"run {run + 1}: floor {results['floor'][-1]:.2f} s, cold {cold:.2f} s, warm {warm:.2f} s, "
                   f"edit {edit:.2f} s, peak {peak:.0f} MB", file=sys.stderr)
         one_at_a_time, concurrent = gtts_concurrency(tour, work, latency_s=0.05)
+        forked, in_place = fresh_state_cost(tour)
     median = {k: statistics.median(v) for k, v in results.items()}
     measures = {
         "cold / floor": median["cold"] / median["floor"],
@@ -182,6 +204,8 @@ def main() -> None:
           f"one stop edited {median['edit']:.2f} s")
     print(f"gTTS against a fake endpoint answering in 50 ms: one request at a time {one_at_a_time:.2f} s, "
           f"four in flight {concurrent:.2f} s ({one_at_a_time / concurrent:.1f}x)")
+    print(f"eSpeak NG, each sentence from a fresh state (forked): {forked:.1f} ms a sentence, against "
+          f"{in_place:.1f} ms in place (+{forked - in_place:.1f} ms)")
     print()
     print("| measure | result | target | |")
     print("| --- | --- | --- | --- |")

@@ -14,7 +14,7 @@ from audiotour.cli.output import error_line
 from audiotour.engines import VoiceRequest, choose_engine
 from audiotour.engines.espeak import EspeakEngine
 from audiotour.engines.gtts import GttsEngine
-from audiotour.errors import EngineUnavailable, Remedy
+from audiotour.errors import EngineUnavailable, Remedy, WorldError
 from audiotour.ffmpeg import ffmpeg_path
 
 ENDPOINT = "https://translate.google.fr/_/TranslateWebserverUi/data/batchexecute"
@@ -292,3 +292,37 @@ def test_gtts_asked_for_by_name_while_offline_fails_before_writing(tour_copy: Pa
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: gtts is unavailable: translate.google.fr did not answer")
     assert not (tmp_path / "out").exists()
+
+
+@responses.activate
+def test_gtts_retries_only_within_the_sentence_deadline_and_the_builds_budget(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import audiotour.engines.gtts as gtts
+
+    responses.post(ENDPOINT, status=503)
+    clock = FakeClock()
+    speaker = engine(clock)
+    with pytest.raises(EngineUnavailable, match="HTTP 503"):
+        speaker.synthesize("Bonjour.")
+    # A retry is made only when its back-off and a whole request still fit in the sentence's deadline.
+    assert sum(clock.sleeps) + gtts.REQUEST_DEADLINE_S <= gtts.SENTENCE_DEADLINE_S
+    # The build's budget is shared by its sentences: once it is spent, the next sentence tries once.
+    monkeypatch.setattr(gtts, "BUILD_TROUBLE_BUDGET_S", sum(clock.sleeps))
+    before = len(clock.sleeps)
+    with pytest.raises(EngineUnavailable, match="failed after 1 attempt"):
+        speaker.synthesize("Au revoir.")
+    assert len(clock.sleeps) == before
+
+
+@responses.activate
+def test_gtts_cancel_ends_a_back_off_at_once() -> None:
+    import threading
+    import time
+
+    responses.post(ENDPOINT, status=429, headers={"Retry-After": "30"})
+    speaker = GttsEngine(FRENCH)  # real waits, which cancel() ends
+    threading.Timer(0.3, speaker.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(WorldError, match="stopped"):
+        speaker.synthesize("Bonjour.")
+    assert time.monotonic() - started < 2

@@ -117,10 +117,11 @@ def test_a_full_disk_is_a_world_failure_with_nothing_half_written(
     result = CliRunner(mix_stderr=False).invoke(
         cli, ["build", str(built_tour.tour_path), "-o", str(tmp_path / "out"), "--engine", "espeak", "--jobs", "1"])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1] == f"Error: No space left on device ({tmp_path / 'out'})"
+    out = tmp_path / "out"
+    assert result.stderr.splitlines()[-1] == f"Error: cannot write {out / '00-intro.mp3'}: no space left on the disk holding {out}"
     assert "Traceback" not in result.stderr
-    # Only the journal of what it meant to write, so that the next build may finish or clean up.
-    assert [p.name for p in (tmp_path / "out").iterdir()] == [".audiotour-pending.json"]
+    # Nothing was finished, so nothing is journaled: the folder is as empty as before.
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []
 
 
 @pytest.mark.slow
@@ -154,3 +155,92 @@ def test_a_connection_dropping_halfway_resumes_without_asking_again(
     total = sum(len(p.sentences) for p in make_segments(load_tour(tour_copy).tour))
     assert report.sentences_synthesized == total - cached
     assert {s.engine for s in report.manifest.segments} == {"gtts"}
+
+
+class _Space:
+    """What os.statvfs says of a disk with ``free`` bytes left, read-only or not."""
+
+    def __init__(self, free: int, read_only: bool = False) -> None:
+        self.f_bavail, self.f_frsize = free, 1
+        self.f_flag = os.ST_RDONLY if read_only else 0
+
+
+def test_a_full_disk_is_named_whatever_ffmpeg_says_of_it(
+        built_tour: BuiltTour, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiotour import ffmpeg
+    from audiotour.errors import WorldError
+
+    def full(chunks: object, target: Path, **kwargs: object) -> None:
+        raise WorldError(f"ffmpeg failed: {target}: Invalid argument")  # what ffmpeg 5 says of ENOSPC
+
+    monkeypatch.setattr(ffmpeg, "encode_mp3", full)
+    monkeypatch.setattr(os, "statvfs", lambda path: _Space(free=4096))
+    out = tmp_path / "out"
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", str(built_tour.tour_path), "-o", str(out), "--engine", "espeak", "--jobs", "1"])
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        1, f"Error: cannot write {out / '00-intro.mp3'}: no space left on the disk holding {out}")
+
+
+@pytest.mark.parametrize(("code", "space", "reason"), [
+    (errno.EROFS, _Space(10**9, read_only=True), "{out} is on a read-only file system"),
+    (errno.EACCES, _Space(10**9), "no permission to write in {out}"),
+    (errno.EDQUOT, _Space(10**9), "your disk quota is used up (writing in {out})"),
+])
+def test_a_read_only_or_forbidden_output_is_named(
+        built_tour: BuiltTour, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, space: _Space,
+        reason: str) -> None:
+    from audiotour import ffmpeg
+
+    def refused(chunks: object, target: Path, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code), str(target))
+
+    monkeypatch.setattr(ffmpeg, "encode_mp3", refused)
+    monkeypatch.setattr(os, "statvfs", lambda path: space)
+    out = tmp_path / "out"
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", str(built_tour.tour_path), "-o", str(out), "--engine", "espeak", "--jobs", "1"])
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        1, f"Error: cannot write {out / '00-intro.mp3'}: {reason.format(out=out)}")
+
+
+@pytest.mark.slow
+def test_a_cache_that_cannot_be_written_is_said_once_and_the_build_goes_on(
+        built_tour: BuiltTour, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiotour import cache
+
+    def full(target: Path, data: bytes, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(cache, "atomic_write_bytes", full)
+    said: list[str] = []
+
+    class Say:
+        def phase(self, label: str, total: int) -> object:
+            from audiotour.progress import QuietProgress
+            return QuietProgress().phase(label, total)
+
+        def say(self, message: str) -> None:
+            said.append(message)
+
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    build(load_tour(built_tour.tour_path), BuildOptions(output=out, cache_dir=cache_dir, engine="espeak", jobs=1),
+          Say())  # type: ignore[arg-type]
+    assert_complete(out, built_tour)
+    full_cache = [m for m in said if "cannot store speech" in m]
+    assert full_cache == [f"cannot store speech in the cache {cache_dir}: no space left on the disk holding "
+                          f"{cache_dir}; the build goes on without caching (an interrupted build will synthesise "
+                          "again)"]
+
+
+def test_the_output_is_checked_before_the_network_is_asked(built_tour: BuiltTour, tmp_path: Path) -> None:
+    from audiotour.errors import UsageError
+
+    def no_network(*args: object) -> GttsEngine:
+        raise AssertionError("the engine was probed before the output was checked")
+
+    a_file = tmp_path / "taken"
+    a_file.write_text("mine", "utf-8")
+    with pytest.raises(UsageError, match="exists and is not a folder"):
+        build(load_tour(built_tour.tour_path), BuildOptions(output=a_file, cache_dir=tmp_path / "cache"),
+              engine_factory=no_network)

@@ -1,4 +1,30 @@
-"""`python -m audiotour`: the same as the `audiotour` command."""
-from .cli import main
+"""`python -m audiotour` and the `audiotour` command.
 
-main()
+The command line takes a second or so to import; a Ctrl-C or SIGTERM in that
+time ends the process quietly (nothing has begun), with the same line and exit
+status as later, rather than with a traceback from deep inside an import.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+
+def _stopped_while_starting(signum: int, frame: object) -> None:
+    word = "Terminated" if signum == signal.SIGTERM else "Interrupted"
+    sys.stderr.write(f"{word}; run the same command again to resume.\n")
+    sys.stderr.flush()
+    os._exit(128 + signum)
+
+
+def run() -> None:
+    signal.signal(signal.SIGINT, _stopped_while_starting)
+    signal.signal(signal.SIGTERM, _stopped_while_starting)
+    from .cli import main
+
+    main()
+
+
+if __name__ == "__main__":
+    run()

@@ -63,7 +63,7 @@ def check(tour: str | Path | LoadedTour, output: str | Path | None = None) -> st
         built = read_manifest(Path(output))
         if built is not None and built.tour == loaded.tour.title:
             heard = {s.id: (s.file, s.words_per_minute) for s in built.segments if s.words_per_minute}
-    return summary.summarize(loaded.tour, loaded.path, translated, heard)
+    return summary.summarize(loaded.tour, loaded.path, translated, heard, summary.location_warnings(loaded))
 
 
 def script(tour: str | Path | LoadedTour, stop: str | None = None, language: str | None = None) -> tuple[Segment, ...]:

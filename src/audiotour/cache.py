@@ -29,7 +29,7 @@ from pathlib import Path
 import platformdirs
 
 from .engines import Speech
-from .fsutil import TEMP_PREFIX, atomic_write_bytes
+from .fsutil import TEMP_PREFIX, atomic_write_bytes, write_failure_reason
 
 Warn = Callable[[str], None]
 
@@ -126,6 +126,7 @@ class SpeechCache:
         self.root = root
         self.on_warning = on_warning
         self._told_unchecked = False
+        self._unwritable = False
 
     @staticmethod
     def key(engine_identity: str, text: str) -> str:
@@ -166,7 +167,17 @@ class SpeechCache:
         return speech
 
     def put(self, key: str, speech: Speech) -> None:
-        atomic_write_bytes(self._path(key), encode_entry(key, speech), durable=False)
+        """Store an entry; a cache that cannot be written (full, read-only) is said once and the build
+        goes on without it."""
+        if self._unwritable:
+            return
+        try:
+            atomic_write_bytes(self._path(key), encode_entry(key, speech), durable=False)
+        except OSError as exc:
+            self._unwritable = True
+            reason = write_failure_reason(self.root, exc) or exc.strerror or str(exc)
+            self._warn(f"cannot store speech in the cache {self.root}: {reason}; the build goes on without "
+                       "caching (an interrupted build will synthesise again)")
 
     def _warn(self, message: str) -> None:
         if self.on_warning is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE
 from .errors import Remedy, WorldError
-from .fsutil import atomic_path
+from .fsutil import BeforeRename, atomic_path
 from .manifest import EpisodeRecord, SegmentRecord, digest, unchanged_file
 from .mp3stitch import NotStitchable, Stream, parse, stitch_files
 from .render import encode_pause
@@ -40,7 +40,7 @@ class ChapterExtras:
 def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTags, gap_s: float, rate: int,
                   cache_dir: Path, previous: EpisodeRecord | None,
                   previous_starts: Sequence[int] | None,
-                  extras: Sequence[ChapterExtras] | None = None) -> Episode:
+                  extras: Sequence[ChapterExtras] | None = None, before_rename: BeforeRename | None = None) -> Episode:
     """Stitch ``records``' files with ``gap_s`` of silence between them, unless the episode on disk is that already.
 
     ``extras``: per record, the chapter's picture and link (ID3 APIC and WXXX inside its CHAP)."""
@@ -55,7 +55,7 @@ def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTag
         tags_fingerprint = _tags_fingerprint(tags, chapters)
         if previous.tags_fingerprint == tags_fingerprint:
             return Episode(previous, placed, written=False)
-        size, mtime_ns = retag(target, tags, chapters)
+        size, mtime_ns = retag(target, tags, chapters, before_rename=before_rename)
         retagged = EpisodeRecord(EPISODE_NAME, previous.duration_s, previous.samples, size,
                                  previous.audio_fingerprint, tags_fingerprint, mtime_ns)
         return Episode(retagged, placed, written=True)
@@ -67,7 +67,7 @@ def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTag
             sources.append(_pause(gap_s, records[index - 1], streams[index - 1], segment, streams[index], rate,
                                   cache_dir))
         sources.append(output / segment.file)
-    with atomic_path(target) as temporary:
+    with atomic_path(target, before_rename) as temporary:
         try:
             samples, stream_starts = stitch_files(sources, temporary)
         except NotStitchable as exc:

@@ -15,6 +15,15 @@ class ExitStatus(IntEnum):
     OK = 0
     WORLD_FAILED = 1
     USER_ERROR = 2
+    INTERRUPTED = 130
+    """Ctrl-C (128 + SIGINT), as shells report it."""
+    TERMINATED = 143
+    """SIGTERM (128 + SIGTERM)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned by the command line into an exception: the build stops as on Ctrl-C (workers
+    stopped, nothing partial kept) and the process exits 143."""
 
 
 class Remedy(Enum):
@@ -96,3 +105,31 @@ class WorldError(AudiotourError):
 
 class EngineUnavailable(WorldError):
     """A speech engine cannot be used here (offline, library missing...)."""
+
+
+_stop: KeyboardInterrupt | None = None
+
+
+def request_stop(reason: KeyboardInterrupt) -> KeyboardInterrupt:
+    """Remember that the process was asked to stop (a signal handler calls this, then raises what it
+    returns). Python swallows an exception raised where it cannot propagate (a ``__del__``, a weakref
+    callback, a ctypes callback); the build's checkpoints (`check_stop`) raise it again."""
+    global _stop
+    _stop = reason
+    return reason
+
+
+def check_stop() -> None:
+    """Raise the interruption a signal asked for, if any: a build calls this between steps."""
+    if _stop is not None:
+        raise type(_stop)()
+
+
+def stop_requested() -> KeyboardInterrupt | None:
+    """The interruption a signal asked for, if any (whatever error the build then ran into)."""
+    return _stop
+
+
+def clear_stop() -> None:
+    global _stop
+    _stop = None

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import WorldError
@@ -14,24 +15,40 @@ from .errors import WorldError
 TEMP_PREFIX = ".audiotour-tmp-"
 
 
+BeforeRename = Callable[[Path], None]
+"""Called with the finished temporary file just before it is renamed into place (to journal it)."""
+
+
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, before_rename: BeforeRename | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it into place on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
+    temporary = temporary_beside(target)
     try:
         yield temporary
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        rename_into_place(temporary, target, before_rename)
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def atomic_write_bytes(target: Path, data: bytes, *, durable: bool = True) -> None:
+def temporary_beside(target: Path) -> Path:
+    """A new empty file beside ``target``, named so that a later build knows it for a leftover."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def rename_into_place(temporary: Path, target: Path, before_rename: BeforeRename | None = None) -> None:
+    os.chmod(temporary, 0o644)
+    if before_rename is not None:
+        before_rename(temporary)
+    os.replace(temporary, target)
+
+
+def atomic_write_bytes(target: Path, data: bytes, *, durable: bool = True,
+                       before_rename: BeforeRename | None = None) -> None:
     """``durable=False`` skips fsync: for caches, where a lost entry is only recomputed."""
-    with atomic_path(target) as temporary:
+    with atomic_path(target, before_rename) as temporary:
         with temporary.open("wb") as handle:
             handle.write(data)
             if durable:
@@ -51,7 +68,7 @@ def remove_stale_temporaries(folder: Path, *, recursive: bool = False) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def write_if_changed(target: Path, data: bytes) -> bool:
+def write_if_changed(target: Path, data: bytes, before_rename: BeforeRename | None = None) -> bool:
     """Write atomically unless the file already holds exactly ``data``; True when written.
 
     A rebuild with nothing changed must leave every file (and its mtime) alone.
@@ -61,8 +78,48 @@ def write_if_changed(target: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    atomic_write_bytes(target, data)
+    atomic_write_bytes(target, data, before_rename=before_rename)
     return True
+
+
+NEARLY_FULL_BYTES = 1 << 20
+"""Less free space than this where a write just failed: the disk is full, whatever the writer said."""
+
+
+def write_failure_reason(folder: Path, error: BaseException | None = None) -> str | None:
+    """Why writing into ``folder`` failed, in the file system's own terms (full, quota, read-only,
+    permission), from the error's errno or, when a writer (ffmpeg, a tag library) said something
+    else, from the folder itself; None when it is none of those. Call it before removing what the
+    failed write left, so that a full disk is still seen full."""
+    code = None
+    seen: BaseException | None = error
+    while seen is not None and code is None:
+        code = getattr(seen, "errno", None)
+        seen = seen.__cause__ or seen.__context__
+    where = folder
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        space = os.statvfs(where)
+    except (OSError, AttributeError):
+        space = None
+    if code == errno.ENOSPC or (space is not None and space.f_bavail * space.f_frsize < NEARLY_FULL_BYTES):
+        return f"no space left on the disk holding {folder}"
+    if code == errno.EDQUOT:
+        return f"your disk quota is used up (writing in {folder})"
+    if code == errno.EROFS or (space is not None and space.f_flag & getattr(os, "ST_RDONLY", 1)):
+        return f"{folder} is on a read-only file system"
+    if code in (errno.EACCES, errno.EPERM) or (where == folder and not os.access(folder, os.W_OK)):
+        return f"no permission to write in {folder}"
+    return None
+
+
+def cannot_write(path: Path, error: BaseException) -> WorldError:
+    """A WorldError for a failed write of ``path``, naming the honest cause when it is a known one."""
+    reason = write_failure_reason(path.parent, error)
+    if reason is None:
+        reason = getattr(error, "strerror", None) or (error.reason if isinstance(error, WorldError) else str(error))
+    return WorldError(f"cannot write {path}: {reason}")
 
 
 LOCK_FOLDER_PREFIX = "audiotour-locks-"

@@ -107,13 +107,22 @@ def read_manifest(folder: Path) -> Manifest | None:
     """The previous build's record, or None when absent or unreadable (then everything is rebuilt)."""
     try:
         data: dict[str, Any] = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
-        segments = tuple(
-            SegmentRecord(**{**s, "sentences": tuple(SentenceRecord(**x) for x in s.get("sentences", []))})
-            for s in data["segments"]
-        )
+        segments = tuple(_segment_record(s) for s in data["segments"])
         return Manifest(**{**data, "episode": EpisodeRecord(**data["episode"]), "segments": segments,
                            "files": tuple(data.get("files", ()))})
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _segment_record(data: dict[str, Any]) -> SegmentRecord:
+    return SegmentRecord(**{**data, "sentences": tuple(SentenceRecord(**x) for x in data.get("sentences", []))})
+
+
+def segment_record_from_json(data: dict[str, Any]) -> SegmentRecord | None:
+    """A segment's record as `dataclasses.asdict` gave it (in a journal); None when it is not one."""
+    try:
+        return _segment_record(data)
+    except (TypeError, ValueError, AttributeError):
         return None
 
 

@@ -6,25 +6,32 @@ it published before and no longer does. A file that is already there but
 that no build of ours wrote (the author's own, a tour built into its own
 folder) is never replaced or deleted: the build stops and says so.
 
-Until a build's manifest is written, the names it is about to write are kept
-in a small journal beside them, so that an interrupted build's files still
-count as ours the next time.
+Until a build's manifest is written, each file it writes is entered in a
+small journal beside them just before it is renamed into place: its name, size,
+time and inode (a rename keeps all three), and for a segment its record. The
+next build counts as ours only the journaled files still exactly as written (a
+file the user put there since, under the same name, is not, and is never
+deleted), and reuses journaled segments whose audio is still what it needs: an
+interrupted build resumes without encoding again what it had finished.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .errors import UsageError, WorldError
-from .fsutil import atomic_write_text, write_if_changed
+from .fsutil import BeforeRename, rename_into_place, write_if_changed
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SUBFOLDERS = ("images", "icons")
 """The only folders a build writes into, below the output folder."""
 JOURNAL_NAME = ".audiotour-pending.json"
+JOURNAL_FORMAT = 2
 
 
 def refuse_dangerous_output(output: Path, tour_folder: Path) -> None:
@@ -81,8 +88,37 @@ class OutputFolder:
         self.written: list[str] = []
         self.kept: set[str] = set()
         self.trust_all = owned is None
-        self.owned = set(owned or ()) | self._journal()
-        self._journaled = set(self.owned)
+        self._journal, planned = self._read_journal()
+        self.owned = set(owned or ()) | set(self._journal) | planned
+
+    def journaled_segments(self) -> dict[str, dict[str, Any]]:
+        """The segments an interrupted build finished here (as journaled, still as written): name → record."""
+        return {name: entry["segment"] for name, entry in self._journal.items()
+                if isinstance(entry.get("segment"), dict)}
+
+    def before_rename(self, name: str, segment: dict[str, Any] | None = None) -> BeforeRename:
+        """What to call with ``name``'s finished temporary file just before it is renamed into place:
+        journals it (as ours, and ``segment``'s record for a resumed build to reuse)."""
+        def journal(temporary: Path) -> None:
+            info = temporary.stat()
+            entry: dict[str, Any] = {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "inode": info.st_ino}
+            if segment is not None:
+                entry["segment"] = segment
+            self._journal[name] = entry
+            self.owned.add(name)
+            # One line appended per file (rewriting the whole journal each time grows with the square of the
+            # files); a line cut by a kill is skipped when read. Written before the rename, so never behind it.
+            line = json.dumps({"format": JOURNAL_FORMAT, "name": name, **entry}, ensure_ascii=False) + "\n"
+            try:
+                with (self.root / JOURNAL_NAME).open("a", encoding="utf-8") as handle:
+                    handle.write(line)
+            except OSError as exc:
+                raise WorldError(f"cannot write {self.root / JOURNAL_NAME}: {exc.strerror}") from None
+        return journal
+
+    def put(self, temporary: Path, name: str, segment: dict[str, Any] | None = None) -> None:
+        """Rename a finished temporary file (beside ``name``) into place, journaled first."""
+        rename_into_place(temporary, self.path(name), self.before_rename(name, segment))
 
     def path(self, name: str) -> Path:
         path = self.root / check_name(name)
@@ -92,24 +128,19 @@ class OutputFolder:
         return path
 
     def claim(self, names: Iterable[str]) -> None:
-        """Before writing ``names``: refuse if one is somebody else's, and journal them."""
+        """Before writing ``names``: refuse if one is somebody else's."""
         names = [check_name(name) for name in names]
         for name in names:
             path = self.root / name
             if not self.trust_all and name not in self.owned and (path.exists() or path.is_symlink()):
                 raise UsageError(f"{path} is already there and audiotour did not write it; move it away, "
                                  "or build into a folder of its own", field="output")
-        new = set(names) - self._journaled
-        if new:
-            self._journaled |= new
-            self.owned |= new
-            atomic_write_text(self.root / JOURNAL_NAME, json.dumps(sorted(self._journaled)))
 
     def write(self, name: str, data: bytes) -> None:
         """Write ``name`` unless it already holds ``data``; remember it either way."""
         self.claim([name])
         try:
-            if write_if_changed(self.path(name), data):
+            if write_if_changed(self.path(name), data, self.before_rename(name)):
                 self.written.append(name)
         except OSError as exc:
             raise WorldError(f"cannot write {self.root / name}: {exc.strerror}") from None
@@ -134,9 +165,34 @@ class OutputFolder:
         """The manifest now lists what is ours: the journal has served."""
         (self.root / JOURNAL_NAME).unlink(missing_ok=True)
 
-    def _journal(self) -> set[str]:
+    def _read_journal(self) -> tuple[dict[str, dict[str, Any]], set[str]]:
+        """The journaled files still exactly as written; and the names an older audiotour's journal
+        planned (a list, trusted as it was then)."""
         try:
-            names = json.loads((self.root / JOURNAL_NAME).read_text("utf-8"))
+            text = (self.root / JOURNAL_NAME).read_text("utf-8")
         except (OSError, ValueError):
-            return set()
-        return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+            return {}, set()
+        try:
+            planned = json.loads(text)
+        except ValueError:
+            planned = None
+        if isinstance(planned, list):
+            return {}, {n for n in planned if isinstance(n, str)}
+        files: dict[str, Any] = {}
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # the last line, cut by a kill
+            if isinstance(entry, dict) and entry.get("format") == JOURNAL_FORMAT and isinstance(entry.get("name"), str):
+                files[entry.pop("name")] = entry
+        kept = {}
+        for name, entry in files.items():
+            try:
+                info = (self.root / check_name(name)).lstat()
+            except (OSError, WorldError):
+                continue
+            if (isinstance(entry, dict) and stat.S_ISREG(info.st_mode) and entry.get("size") == info.st_size
+                    and entry.get("mtime_ns") == info.st_mtime_ns and entry.get("inode") == info.st_ino):
+                kept[name] = entry
+        return kept, set()

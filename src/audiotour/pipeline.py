@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,8 +25,8 @@ from .cache import remove_abandoned_temporaries
 from .context import Alternate, BuiltSegment, Cover, PublishContext
 from .engines import Engine, VoiceRequest, choose_engine, heard_rate
 from .episode import EPISODE_NAME, ChapterExtras, write_episode
-from .errors import Remedy, TourError, UsageError, WorldError
-from .fsutil import remove_stale_temporaries
+from .errors import Remedy, TourError, UsageError, WorldError, check_stop
+from .fsutil import remove_stale_temporaries, write_failure_reason
 from .lang import pack_for
 from .locks import exclusive
 from .manifest import (
@@ -36,6 +36,7 @@ from .manifest import (
     SentenceRecord,
     digest,
     read_manifest,
+    segment_record_from_json,
     unchanged_file,
     write_manifest,
 )
@@ -45,6 +46,7 @@ from .publish import chapter_picture, prepare_images
 from .publishers import planned_names, publish
 from .render import RenderedSegment, SegmentJob, SegmentRenderer, SoundFile
 from .segments import Segment, make_segments
+from .summary import location_warnings
 from .tags import TrackTags, retag
 from .tour import LoadedTour
 
@@ -85,6 +87,9 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
     progress = progress or QuietProgress()
     # The cheap refusals first: no image is read and no network asked for a folder that must never be one.
     refuse_dangerous_output(options.output, loaded.folder)
+    _check_output(options.output)
+    for warning in location_warnings(loaded):
+        progress.say(f"Warning: {warning}")
     editions = [("", loaded), *((language_folder(tag), translated) for tag, translated in loaded.translations.items())]
     several = len(editions) > 1
     # The user's mistakes surface before anything is created, in every language: unreadable images,
@@ -154,6 +159,19 @@ class _Labelled:
         self.progress.say(f"[{self.language}] {message}")
 
 
+def _check_output(output: Path) -> None:
+    """What can be told of the output folder without creating it, before any image is read or any
+    network asked: a file in its place, or a folder (or the nearest one that exists) we cannot write in."""
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output} exists and is not a folder", remedy=Remedy.OTHER_OUTPUT)
+    existing = output
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        reason = write_failure_reason(existing) or f"no permission to write in {existing}"
+        raise WorldError(f"cannot write the output folder {output}: {reason}")
+
+
 def _prepare_cache(cache_dir: Path) -> None:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -169,7 +187,9 @@ def _prepare_output(output: Path) -> None:
     except OSError as exc:
         raise WorldError(f"cannot create the output folder {output}: {exc.strerror}") from None
     if not os.access(output, os.W_OK):
-        raise WorldError(f"the output folder {output} is not writable")
+        reason = write_failure_reason(output)
+        raise WorldError(f"cannot write in the output folder {output}: "
+                         f"{reason or 'no permission'}".replace(f": {output} is on", ": it is on"))
 
 
 @dataclass(frozen=True)
@@ -199,11 +219,13 @@ class _Build:
         folder.claim([s.filename for s in self.segments] + [EPISODE_NAME, MANIFEST_NAME]
                      + planned_names([s.stem for s in self.segments], EPISODE_NAME.removesuffix(".mp3")))
 
-        records, written, synthesized = self._segments(previous, year)
+        records, written, synthesized = self._segments(previous, year, folder)
+        check_stop()
         episode = write_episode(
             output, records, self._episode_tags(year), tour.audio.pauses.segment, self.engine.sample_rate,
             self.options.cache_dir, previous.episode if previous else None,
-            [r.start_sample for r in previous.segments] if previous else None, self._chapter_extras())
+            [r.start_sample for r in previous.segments] if previous else None, self._chapter_extras(),
+            before_rename=folder.before_rename(EPISODE_NAME))
         if episode.written:
             written.append(EPISODE_NAME)
 
@@ -215,6 +237,7 @@ class _Build:
             languages={a.language: a.href for a in self.alternates},
         )
         base_url = self.options.base_url or tour.base_url
+        check_stop()
         written += publish(PublishContext(
             loaded=self.loaded, manifest=manifest,
             segments=tuple(BuiltSegment(s, r) for s, r in zip(self.segments, episode.segments)),
@@ -223,6 +246,7 @@ class _Build:
         ))
         files = {r.file for r in episode.segments} | {episode.record.file, MANIFEST_NAME} | folder.kept
         manifest = replace(manifest, files=tuple(sorted(files)))
+        check_stop()
         folder.remove(folder.owned - files)
         if not manifest.same_build_as(previous):
             write_manifest(output, manifest)
@@ -232,10 +256,17 @@ class _Build:
 
     # -- segments -----------------------------------------------------------------
 
-    def _segments(self, previous: Manifest | None, year: int) -> tuple[list[SegmentRecord], list[str], int]:
+    def _segments(self, previous: Manifest | None, year: int,
+                  folder: OutputFolder) -> tuple[list[SegmentRecord], list[str], int]:
         """Every segment's record, rendering those whose audio changed: the records, the files written,
         the sentences synthesised."""
         known = {r.file: r for r in previous.segments} if previous else {}
+        if not self.options.force:
+            # What an interrupted build finished since (journaled as written) is newer than the manifest.
+            for name, data in folder.journaled_segments().items():
+                record = segment_record_from_json(data)
+                if record is not None:
+                    known[name] = record
         fingerprints = {s.index: self._audio_fingerprint(s) for s in self.segments}
         reusable = {s.index: known[s.filename] for s in self.segments
                     if _up_to_date(self.options.output / s.filename, fingerprints[s.index], known.get(s.filename))}
@@ -248,18 +279,22 @@ class _Build:
         with self.progress.phase("segments", len(todo)) as phase, renderer:
             pending = {s.index: renderer.submit(self._job(s, fingerprints[s.index], year)) for s in todo}
             for segment in self.segments:
+                check_stop()
                 if segment.index in pending:
                     rendered = pending[segment.index].result()
                     for warning in rendered.warnings:
                         if warning not in warned:  # each worker process finds an old cache once
                             warned.add(warning)
                             self.progress.say(warning)
-                    records.append(self._record(segment, rendered))
+                    record = self._record(segment, rendered)
+                    assert rendered.temporary is not None
+                    folder.put(rendered.temporary, segment.filename, asdict(record))
+                    records.append(record)
                     written.append(segment.filename)
                     synthesized += rendered.sentences_synthesized
                     phase.advance()
                 else:
-                    record, retagged = self._refreshed(segment, reusable[segment.index], year)
+                    record, retagged = self._refreshed(segment, reusable[segment.index], year, folder)
                     records.append(record)
                     if retagged:
                         written.append(segment.filename)
@@ -338,7 +373,8 @@ class _Build:
             words_per_minute=rendered.words_per_minute, lead_s=rendered.lead_s, trail_s=rendered.trail_s,
         )
 
-    def _refreshed(self, segment: Segment, record: SegmentRecord, year: int) -> tuple[SegmentRecord, bool]:
+    def _refreshed(self, segment: Segment, record: SegmentRecord, year: int,
+                   folder: OutputFolder) -> tuple[SegmentRecord, bool]:
         """An unchanged segment keeps its audio; its tags are rewritten only if the metadata moved."""
         tags = self._segment_tags(segment, year)
         tags_fingerprint = digest(tags.fingerprint_data())
@@ -346,7 +382,8 @@ class _Build:
                          sentences=_sentences([(x.start_s, x.end_s) for x in record.sentences], segment))
         if tags_fingerprint == record.tags_fingerprint:
             return record, False
-        size, mtime_ns = retag(self.options.output / segment.filename, tags)
+        size, mtime_ns = retag(self.options.output / segment.filename, tags,
+                               before_rename=folder.before_rename(segment.filename))
         return replace(record, size_bytes=size, mtime_ns=mtime_ns, tags_fingerprint=tags_fingerprint), True
 
 

@@ -15,8 +15,11 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -25,8 +28,8 @@ from typing import Protocol
 from .audioformat import BITRATE_KBPS, OUTPUT_SAMPLE_RATE, output_samples, whole_blocks
 from .cache import SpeechCache
 from .engines import Engine, Speech, VoiceRequest
-from .errors import WorldError
-from .fsutil import atomic_path
+from .errors import WorldError, check_stop
+from .fsutil import atomic_path, temporary_beside, write_failure_reason
 from .segments import Segment
 from .tags import TrackTags, write_tags
 
@@ -103,6 +106,8 @@ class RenderedSegment:
     """Silence at the end of the file, after the last sound."""
     warnings: tuple[str, ...] = ()
     """Damaged cache entries a worker process found (and synthesised again): for the build to say."""
+    temporary: Path | None = None
+    """The finished file, beside the target: the build journals it and renames it into place."""
 
 
 def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> RenderedSegment:
@@ -120,6 +125,7 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
         for paragraph in job.segment.paragraphs:
             speeches = []
             for sentence in paragraph:
+                check_stop()
                 key = SpeechCache.key(voice.cache_identity, sentence.spoken)
                 speech = cache.get(key)
                 if speech is None:
@@ -157,7 +163,9 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
     # aim that much higher, check the file as a player will decode it, and encode once more if it
     # still misses. Everything here depends on the segment alone, so the same inputs give the same file.
     offset, ceiling = engine.codec_loss_lu, audio.TRUE_PEAK_CEILING_DBTP
-    with atomic_path(job.target) as temporary:
+    # Left beside the target, not renamed: the build journals it first (`OutputFolder.put`).
+    temporary = temporary_beside(job.target)
+    try:
         for attempt in range(2):
             pcm = audio.normalize_loudness(sound, job.loudness + offset, ceiling).raw_data
             ffmpeg.encode_mp3([pcm], temporary, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE,
@@ -175,11 +183,23 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
         if abs(samples - output_samples(len(pcm) // 2, rate)) > OUTPUT_SAMPLE_RATE // 100:
             raise WorldError(f"ffmpeg encoded {samples} samples for {output_samples(len(pcm) // 2, rate)}")
         write_tags(temporary, job.tags)
+        os.chmod(temporary, 0o644)
         # The rename keeps size and time: what the build records to know the file again.
         written = temporary.stat()
+    except Exception as exc:
+        # ffmpeg says "Invalid argument" of a full disk, mutagen wraps it: name the cause before the
+        # space this attempt took is given back.
+        honest = write_failure_reason(job.target.parent, exc)
+        temporary.unlink(missing_ok=True)
+        if honest is not None:
+            raise WorldError(f"cannot write {job.target}: {honest}") from None
+        raise
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return RenderedSegment(job.fingerprint, job.tags, samples, written.st_size,
                            written.st_mtime_ns, tuple(spans), synthesized, heard, peak,
-                           words_per_minute, round(lead_s, 4), round(trail_s, 4))
+                           words_per_minute, round(lead_s, 4), round(trail_s, 4), temporary=temporary)
 
 
 def _pauses_s(sentences: Sequence[int], sentence_pause_s: float, paragraph_pause_s: float) -> float:
@@ -221,18 +241,70 @@ class _Deferred:
 _worker: tuple[Engine, SpeechCache] | None = None
 _worker_warnings: list[str] = []
 """What a worker's cache found damaged, sent back with the segment for the build to say."""
+_rendering = False
+WORKER_STOP_S = 1.0
+"""How long a worker asked to stop (SIGTERM) may take to clean up before it is killed."""
 
 
-def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Path) -> None:
+class _Stop(BaseException):
+    """Raised in a worker asked to stop while it renders: unwinds it (temporary files removed)."""
+
+
+def _start_worker(engine_type: type[Engine], voice: VoiceRequest, cache_dir: Path, parent: int) -> None:
     global _worker
     # Ctrl-C reaches the whole process group: the parent alone answers it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # held by the parent while it forked us
+    # However the parent ends (even kill -9), its workers end with it: none left asleep on a pipe.
+    _die_with_parent(parent)
     _worker = (engine_type(voice), SpeechCache(cache_dir, on_warning=_worker_warnings.append))
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _stop_worker(signum: int, frame: object) -> None:
+    if _rendering:
+        raise _Stop
+    os._exit(128 + signum)
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != parent:  # the parent died before that
+            os._exit(128 + signal.SIGTERM)
+
+
 def _render_in_worker(job: SegmentJob) -> RenderedSegment:
+    global _rendering
     assert _worker is not None
-    rendered = render_segment(job, *_worker)
+    try:
+        _rendering = True
+        rendered = render_segment(job, *_worker)
+    except _Stop:
+        os._exit(128 + signal.SIGTERM)  # unwound: whatever this segment had begun is cleaned up
+    finally:
+        _rendering = False
     warnings = tuple(_worker_warnings)
     _worker_warnings.clear()
     return replace(rendered, warnings=warnings)
@@ -253,11 +325,14 @@ class SegmentRenderer:
     def submit(self, job: SegmentJob) -> _Result:
         if self.jobs == 1:
             return _Deferred(job, self.engine, self.cache)
+        future: Future[RenderedSegment]
         if self._executor is None:
             self._executor = self._make_executor()
-        future: Future[RenderedSegment]
         if isinstance(self._executor, ProcessPoolExecutor):
-            future = self._executor.submit(_render_in_worker, job)
+            # The first submit forks the workers: a signal then would be handled inside the fork hooks
+            # of some library, where Python swallows the exception. Held, it arrives just after.
+            with _signals_held():
+                future = self._executor.submit(_render_in_worker, job)
         else:
             future = self._executor.submit(render_segment, job, self.engine, self.cache)
         return future
@@ -272,7 +347,7 @@ class SegmentRenderer:
         from . import audio  # noqa: F401
         return ProcessPoolExecutor(
             max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
-            initializer=_start_worker, initargs=(type(self.engine), self.engine.voice, self.cache_dir),
+            initializer=_start_worker, initargs=(type(self.engine), self.engine.voice, self.cache_dir, os.getpid()),
         )
 
     def __enter__(self) -> SegmentRenderer:
@@ -280,5 +355,33 @@ class SegmentRenderer:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=error is not None)
+        executor, self._executor = self._executor, None
+        if error is not None:
+            # Interrupted (Ctrl-C, SIGTERM) or failed: stop now, not after the segments in flight.
+            self.engine.cancel()
+        if executor is None:
+            return
+        if error is None:
+            executor.shutdown(wait=True)
+        elif isinstance(executor, ProcessPoolExecutor):
+            _stop_processes(executor)
+        else:
+            # Threads cannot be killed: the engine's cancel() makes each one's wait end soon.
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_processes(executor: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now: asked (SIGTERM, they clean up), then killed if they linger."""
+    # No public way to reach them before Python 3.14 (terminate_workers).
+    workers = list((executor._processes or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    deadline = time.monotonic() + WORKER_STOP_S
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+    for worker in workers:
+        if worker.is_alive():
+            worker.kill()
+            worker.join(1.0)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gpxpy.geo import haversine_distance
 
-from .tour import Location, Section, Stop, Tour, Way
+from .tour import LoadedTour, Location, Section, Stop, Tour, Way
 
 WORDS_PER_MINUTE = 150
 """Words per minute heard, pauses between sentences included: the pace the voice aims at (140–155)."""
@@ -73,10 +73,48 @@ def estimated_minutes(tour: Tour) -> float:
     return narration_words(tour) / WORDS_PER_MINUTE + tour.audio.pauses.segment * (parts - 1) / 60
 
 
+FAR_KM = 100.0
+"""A stop at least this far from the others (and five times their own spread) is most likely a typo."""
+
+
+def location_warnings(loaded: LoadedTour) -> list[str]:
+    """A located line for each stop whose coordinates look wrong: latitude and longitude swapped, or
+    far from the tour's other stops. Compared with the median of the others, so one stray stop does
+    not move the yardstick; with fewer than three located stops nothing is compared."""
+    located = [(index, stop.location) for index, stop in enumerate(loaded.tour.stops) if stop.location]
+    if len(located) < 3:
+        return []
+    warnings = []
+    for index, here in located:
+        others = [where for i, where in located if i != index]
+        centre = Location(lat=_median([o.lat for o in others]), lon=_median([o.lon for o in others]))
+        spread = _median([leg_km(o, centre) for o in others])
+        limit = max(FAR_KM, 5 * spread)
+        away = leg_km(here, centre)
+        if away <= limit:
+            continue
+        swapped = Location(lat=here.lon, lon=here.lat) if abs(here.lon) <= 90 else None
+        if swapped is not None and leg_km(swapped, centre) <= limit:
+            reason = (f"lat {here.lat:g} and lon {here.lon:g} look swapped: this stop is {away:,.0f} km from "
+                      f"the tour's other stops, {leg_km(swapped, centre):,.0f} km with them the other way round")
+        else:
+            reason = (f"this stop is {away:,.0f} km from the tour's other stops (they lie within "
+                      f"{max(spread, 1):,.0f} km of each other's middle); check lat and lon")
+        warnings.append(str(loaded.error(("stops", index, "location"), reason)))
+    return warnings
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def summarize(tour: Tour, path: Path, translations: Mapping[str, Tour] | None = None,
-              heard: dict[str, tuple[str, float]] | None = None) -> str:
+              heard: dict[str, tuple[str, float]] | None = None, warnings_first: list[str] | None = None) -> str:
     """``translations``: the tour in other languages, shown side by side. ``heard``: per segment id, its file
-    and the words a minute measured by the last build (from its manifest), shown after the estimate."""
+    and the words a minute measured by the last build (from its manifest), shown after the estimate.
+    ``warnings_first``: located warnings about the tour file, said before the rest."""
     located = sum(1 for s in tour.stops if s.location)
     extras = " + ".join(name for name, x in (("intro", tour.intro), ("outro", tour.outro)) if x)
     minutes = estimated_minutes(tour)
@@ -92,7 +130,7 @@ def summarize(tour: Tour, path: Path, translations: Mapping[str, Tour] | None = 
     ]
     if tour.intro:
         lines.append(_part_line("intro", tour.intro))
-    warnings: list[str] = []
+    warnings = [f"  warning: {warning}" for warning in warnings_first or ()]
     for number, (stop, after) in enumerate(zip(tour.stops, [*tour.stops[1:], None]), start=1):
         lines.append(_part_line(f"{number} {stop.slug}", stop))
         if after is None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -26,7 +27,7 @@ from mutagen.id3 import (
 )
 
 from .errors import WorldError
-from .fsutil import atomic_path
+from .fsutil import BeforeRename, atomic_path, write_failure_reason
 from .lang.codes import iso639_2
 
 GENRE = "Speech"
@@ -71,9 +72,10 @@ class Chapter:
         return data
 
 
-def retag(target: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) -> tuple[int, int]:
+def retag(target: Path, tags: TrackTags, chapters: Sequence[Chapter] = (),
+          before_rename: BeforeRename | None = None) -> tuple[int, int]:
     """Rewrite ``target``'s tags, atomically; its new size and modification time."""
-    with atomic_path(target) as temporary:
+    with atomic_path(target, before_rename) as temporary:
         temporary.write_bytes(target.read_bytes())
         write_tags(temporary, tags, chapters)
         written = temporary.stat()
@@ -98,9 +100,7 @@ def write_tags(path: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) ->
     if tags.cover_jpeg:
         id3.add(APIC(encoding=0, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="", data=tags.cover_jpeg))
     if chapters:
-        id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                     child_element_ids=[c.element_id for c in chapters],
-                     sub_frames=[TIT2(encoding=1, text=tags.album)]))
+        _add_tables_of_contents(id3, tags.album, chapters)
         for chapter in chapters:
             # Offsets 0xFFFFFFFF mean "use the times": players seek by milliseconds.
             sub_frames: list[object] = [TIT2(encoding=1, text=chapter.title)]
@@ -115,8 +115,37 @@ def write_tags(path: Path, tags: TrackTags, chapters: Sequence[Chapter] = ()) ->
         id3.save(str(path), v2_version=3, v23_sep="/")
         if chapters:
             _chapters_in_time_order(path)
-    except OSError as exc:
-        raise WorldError(f"cannot write tags to {path}: {exc.strerror}") from None
+    except (OSError, MutagenError) as exc:
+        reason = write_failure_reason(path.parent, exc) or getattr(exc, "strerror", None) or str(exc)
+        raise WorldError(f"cannot write tags to {path}: {reason}") from None
+
+
+MAX_TOC_ENTRIES = 255
+"""A CTOC frame counts its entries in one byte."""
+
+
+def _add_tables_of_contents(id3: ID3, title: str, chapters: Sequence[Chapter]) -> None:
+    """One table of contents; past 255 chapters, a top table of tables of 255 chapters each (ID3v2
+    chapters allow nesting; players that read only the top one still find every CHAP frame)."""
+    ordered = CTOCFlags.ORDERED
+    ids = [c.element_id for c in chapters]
+    if len(ids) <= MAX_TOC_ENTRIES:
+        id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | ordered, child_element_ids=ids,
+                     sub_frames=[TIT2(encoding=1, text=title)]))
+        return
+    groups = [list(range(start, min(start + MAX_TOC_ENTRIES, len(ids))))
+              for start in range(0, len(ids), MAX_TOC_ENTRIES)]
+    if len(groups) > MAX_TOC_ENTRIES:
+        raise ValueError(f"{len(ids)} chapters are more than two levels of tables of contents hold")
+    tables = []
+    for number, group in enumerate(groups, start=1):
+        element_id = f"toc{number:03d}"
+        tables.append(element_id)
+        id3.add(CTOC(element_id=element_id, flags=ordered, child_element_ids=[ids[i] for i in group],
+                     sub_frames=[TIT2(encoding=1, text=f"{group[0] + 1}–{group[-1] + 1}: "
+                                                       f"{chapters[group[0]].title}")]))
+    id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | ordered, child_element_ids=tables,
+                 sub_frames=[TIT2(encoding=1, text=title)]))
 
 
 def _chapters_in_time_order(path: Path) -> None:

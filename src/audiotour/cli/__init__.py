@@ -13,7 +13,7 @@ import click
 
 from .._version import __version__
 from ..engines import engine_names
-from ..errors import ExitStatus
+from ..errors import ExitStatus, Terminated
 from .cache import cache
 from .errors import reports_errors
 from .output import progress_for
@@ -177,9 +177,10 @@ def main() -> None:
         cli.main(prog_name="audiotour", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except click.exceptions.Abort as abort:
+        terminated = isinstance(abort.__context__, Terminated)
+        click.echo("Terminated." if terminated else "Interrupted.", err=True)
+        sys.exit(ExitStatus.TERMINATED if terminated else ExitStatus.INTERRUPTED)
     except click.ClickException as exc:
         # Click's own usage errors, one line like ours: "Error: Invalid value for '--jobs': …".
         click.echo(f"Error: {exc.format_message()}", err=True)

@@ -94,6 +94,12 @@ class Engine(ABC):
         spellings in its own notation (eSpeak NG's ``[[...]]``).
         """
 
+    def cancel(self) -> None:
+        """The build is stopping (Ctrl-C, SIGTERM, a failure elsewhere): make every `synthesize` in
+        progress, in any thread, raise soon (within a second) rather than finish. Engines that wait on
+        something other than this process's CPU override it."""
+        return None
+
     @classmethod
     def probe(cls, voice: VoiceRequest) -> str | None:
         """None when usable right now, else why not (for `auto`)."""

@@ -11,13 +11,15 @@ import ctypes
 import ctypes.util
 import os
 import re
+import signal
+import sys
 import threading
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, NoReturn
 
 import numpy as np
 
-from ..errors import EngineUnavailable, TourError
+from ..errors import EngineUnavailable, TourError, WorldError
 from . import LANGUAGE_SPAN, Engine, Speech, VoiceRequest, heard_rate, register
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -35,6 +37,8 @@ SPEECH_PER_SETTING = 1.26
 shipped tour writes it: 176-192 words a minute at a setting of 148."""
 RATE_STEP = 2
 """The setting moves by whole steps: a small edit to a segment rarely changes its pace (and its cache)."""
+FRESH_STATE_PER_SENTENCE = True
+"""Speak each sentence in a child process forked for it (see `_Library.speak`); False: in this process."""
 
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
@@ -66,14 +70,23 @@ class _Library:
         self.version = (self.lib.espeak_Info(None) or b"?").decode()
         self.lock = threading.Lock()
         self._chunks: list[bytes] = []
+        self._failure: BaseException | None = None
         self._callback = _CALLBACK(self._collect)  # kept alive as long as the library
         self.lib.espeak_SetSynthCallback(self._callback)
         self._voice: bytes | None = None
 
     def _collect(self, wav: ctypes._Pointer, count: int, events: int) -> int:  # type: ignore[type-arg]
-        if count > 0:
-            self._chunks.append(ctypes.string_at(wav, count * 2))
-        return 0
+        # Nothing may escape a ctypes callback (ctypes prints it and goes on, and the sentence would come
+        # out cut): any failure stops the synthesis (return 1), and `_synth` raises it afterwards.
+        try:
+            if self._failure is not None:
+                return 1
+            if count > 0:
+                self._chunks.append(ctypes.string_at(wav, count * 2))
+            return 0
+        except BaseException as exc:
+            self._failure = exc
+            return 1
 
     def set_voice(self, name: str) -> bool:
         return bool(self.lib.espeak_SetVoiceByName(name.encode()) == _EE_OK)
@@ -85,15 +98,33 @@ class _Library:
             self._voice = voice.encode()
 
     def speak(self, voice: str, words_per_minute: int, text: str) -> bytes:
+        """One sentence, spoken from the library's state as it was when first set up.
+
+        eSpeak NG keeps state from one sentence to the next in static variables no call resets (its
+        pitch flutter's phase, for one): the same sentence spoken after different ones comes out
+        different. So where processes fork, each sentence is spoken in a child forked for it, and this
+        process's library never speaks: every sentence starts from the same state, whatever came
+        before, in any process. The child also takes the signals' edge off: a Ctrl-C reaches this
+        process, which stops the child, never a half-spoken sentence.
+        """
         with self.lock:
             self._select(voice)
             self.lib.espeak_SetParameter(_RATE, words_per_minute, 0)
-            self._chunks = []
-            data = text.encode("utf-8") + b"\0"
-            status = self.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8 | _PHONEMES, None, None)
-            if status != _EE_OK:
-                raise EngineUnavailable(f"eSpeak NG failed to speak (error {status})")
-            return b"".join(self._chunks)
+            if FRESH_STATE_PER_SENTENCE and hasattr(os, "fork"):
+                return self._speak_in_child(text)
+            return self._synth(text)
+
+    def _synth(self, text: str) -> bytes:
+        self._chunks, self._failure = [], None
+        data = text.encode("utf-8") + b"\0"
+        status = self.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8 | _PHONEMES, None, None)
+        chunks, failure = self._chunks, self._failure
+        self._chunks, self._failure = [], None
+        if failure is not None:
+            raise failure
+        if status != _EE_OK:
+            raise EngineUnavailable(f"eSpeak NG failed to speak (error {status})")
+        return b"".join(chunks)
 
     def phonemes(self, voice: str, text: str) -> str:
         """What the voice would say, in eSpeak NG's phoneme mnemonics, clause by clause; a word it
@@ -106,6 +137,83 @@ class _Library:
                 out = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, 0)
                 clauses.append((out or b"").decode("utf-8", "replace").strip())
             return " ".join(c for c in clauses if c)
+
+    def _speak_in_child(self, text: str) -> bytes:
+        read_end, write_end = os.pipe()
+        signals = {signal.SIGINT, signal.SIGTERM}
+        # Held until the child has its own dispositions: a signal in between must reach the right process.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        parent = os.getpid()
+        try:
+            pid = os.fork()
+        except BaseException as exc:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            os.close(read_end)
+            os.close(write_end)
+            if isinstance(exc, OSError):
+                raise WorldError(f"cannot start eSpeak NG for a sentence: {exc.strerror}") from None
+            raise
+        if pid == 0:
+            self._child(text, read_end, write_end, mask, parent)
+        os.close(write_end)
+        child = pid
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held meanwhile is handled here
+            with os.fdopen(read_end, "rb", closefd=False) as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            child = 0
+        finally:
+            os.close(read_end)
+            if child:  # interrupted: the sentence is abandoned, never half kept
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code == _CHILD_FAILED_TO_SPEAK:
+            raise EngineUnavailable("eSpeak NG failed to speak")
+        if code != 0 or len(data) < 8 or int.from_bytes(data[:8], "little") != len(data) - 8:
+            why = f"signal {-code}" if code < 0 else f"exit status {code}"
+            raise WorldError(f"eSpeak NG stopped before the end of a sentence ({why})")
+        return data[8:]
+
+    def _child(self, text: str, read_end: int, write_end: int, mask: set[int | signal.Signals],
+               parent: int) -> NoReturn:
+        """In the child forked for one sentence: speak it into the pipe, then vanish (nothing of the
+        parent's, no cleanup, no exception handler, may run here)."""
+        status = 1
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C, and stops us
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _die_with_parent()
+            if os.getppid() != parent:  # gone before that
+                os._exit(status)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            try:
+                pcm = self._synth(text)
+            except EngineUnavailable:
+                status = _CHILD_FAILED_TO_SPEAK
+                raise
+            view = memoryview(len(pcm).to_bytes(8, "little") + pcm)
+            while view:
+                view = view[os.write(write_end, view):]
+            status = 0
+        finally:
+            os._exit(status)
+
+
+_CHILD_FAILED_TO_SPEAK = 3
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies, however it dies (even kill -9)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
 
 
 def _locate() -> tuple[str, str | None]:
@@ -167,7 +275,10 @@ class EspeakEngine(Engine):
     @property
     def cache_identity(self) -> str:
         # "own": words sent to another language are respelt (a change of the sound for the same text).
-        return f"espeak-ng {self.library.version} voice={self.voice_name} wpm={self.words_per_minute} own=1"
+        # "fresh": each sentence from the same state (see `_Library.speak`); entries spoken otherwise, by an
+        # older audiotour, depended on what came before and are not reused.
+        state = " fresh" if FRESH_STATE_PER_SENTENCE and hasattr(os, "fork") else ""
+        return f"espeak-ng {self.library.version} voice={self.voice_name} wpm={self.words_per_minute} own=1{state}"
 
     @property
     def sample_rate(self) -> int:

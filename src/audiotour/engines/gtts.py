@@ -1,20 +1,30 @@
 """Google Translate's voice through gTTS.
 
-Every request has a timeout (gTTS's default waits forever). Throttling (429,
-or a redirect to Google's "sorry" page) and server errors are retried with
-exponential backoff and jitter, honouring Retry-After, within a bounded total
-time; audio is decoded before it is accepted.
+gTTS writes the requests; we send them and read the answers ourselves, because
+a timeout per read (all that requests offers) never fires on an answer that
+trickles in a byte at a time. Every wait is bounded in total: a whole answer
+within REQUEST_DEADLINE_S, a sentence's attempts and back-off within
+SENTENCE_DEADLINE_S, and a build's failed attempts and back-off together within
+BUILD_TROUBLE_BUDGET_S. Throttling (429, or a redirect to Google's "sorry" page)
+and server errors are retried with exponential backoff and jitter, honouring
+Retry-After, when the retry fits in those bounds; audio is decoded before it is
+accepted. `cancel()` ends every wait within a tenth of a second.
 """
 from __future__ import annotations
 
+import base64
 import binascii
+import functools
 import random
+import re
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import requests
+import urllib3
 
 from .. import ffmpeg
 from ..errors import EngineUnavailable, Remedy, TourError, WorldError
@@ -22,9 +32,19 @@ from . import LANGUAGE_SPAN, Engine, Speech, VoiceRequest, register
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 20.0
+"""Silence allowed between two pieces of an answer."""
+REQUEST_DEADLINE_S = 30.0
+"""A whole answer, however it arrives, within this."""
+SENTENCE_DEADLINE_S = 90.0
+"""A sentence's attempts and the back-off between them; a retry that would not fit is not made."""
+BUILD_TROUBLE_BUDGET_S = 300.0
+"""Time a build may lose, over all its sentences, to failed attempts and back-off before it gives up."""
 PROBE_TIMEOUT_S = 3.0
 MAX_ATTEMPTS = 5
-MAX_RETRY_WAIT_S = 60.0
+MAX_ANSWER_BYTES = 20 * 2**20
+BASE_URL = "https://translate.google.{tld}/"
+"""Where Google Translate answers (tests point it at a local server)."""
+_POLL_S = 0.1
 SAMPLE_RATE = 24_000
 """gTTS answers with 24 kHz MP3."""
 
@@ -41,6 +61,10 @@ def default_tld(language: str) -> str:
     return _LANGUAGE_TLD.get(parts[0], "com")
 
 
+def endpoint(tld: str) -> str:
+    return BASE_URL.format(tld=tld) + "_/TranslateWebserverUi/data/batchexecute"
+
+
 def gtts_language(language: str) -> str:
     from gtts.lang import tts_langs
 
@@ -49,6 +73,10 @@ def gtts_language(language: str) -> str:
         if candidate in known:
             return candidate
     raise TourError(f"{language!r} is not spoken by Google TTS", field="language")
+
+
+class _Stopped(WorldError):
+    """The build is stopping (`cancel`): never shown, the build's own interruption is."""
 
 
 class _Throttled(Exception):
@@ -67,9 +95,11 @@ class GttsEngine(Engine):
         self,
         voice: VoiceRequest,
         *,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``sleep`` and ``clock`` drive the back-off (tests pass fakes); by default a back-off is a
+        wait that `cancel` ends."""
         super().__init__(voice)
         self.lang = gtts_language(voice.language)
         self.tld = voice.tld or default_tld(voice.language)
@@ -79,15 +109,25 @@ class GttsEngine(Engine):
         # One pause for every thread: when Google pushes back on one request, all of them wait.
         self._lock = threading.Lock()
         self._quiet_until = 0.0
+        self._cancelled = threading.Event()
+        self._trouble_s = 0.0
+        """Time lost so far, over the whole build, to failed attempts and back-off."""
 
     @classmethod
     def probe(cls, voice: VoiceRequest) -> str | None:
         tld = voice.tld or default_tld(voice.language)
+        url = BASE_URL.format(tld=tld)
         try:
-            requests.head(f"https://translate.google.{tld}/", timeout=PROBE_TIMEOUT_S, allow_redirects=False)
+            _within(PROBE_TIMEOUT_S, None, lambda stop: requests.head(
+                url, timeout=PROBE_TIMEOUT_S, allow_redirects=False).close())
         except requests.RequestException as exc:
             return f"translate.google.{tld} did not answer: {type(exc).__name__}"
+        except _Late:
+            return f"translate.google.{tld} did not answer within {PROBE_TIMEOUT_S:g} s"
         return None
+
+    def cancel(self) -> None:
+        self._cancelled.set()
 
     @property
     def voice_label(self) -> str:
@@ -105,7 +145,10 @@ class GttsEngine(Engine):
         with self._lock:
             pause = self._quiet_until - self._clock()
         if pause > 0:
-            self._sleep(pause)
+            if self._sleep is not None:
+                self._sleep(pause)
+            elif self._cancelled.wait(pause):
+                raise _Stopped("the build was stopped")
 
     def _back_off(self, seconds: float) -> None:
         with self._lock:
@@ -117,6 +160,7 @@ class GttsEngine(Engine):
         started = self._clock()
         for attempt in range(1, MAX_ATTEMPTS + 1):
             self._wait_for_quiet()
+            tried = self._clock()
             try:
                 mp3 = self._request(text)
                 try:
@@ -129,54 +173,142 @@ class GttsEngine(Engine):
             except _Throttled as exc:
                 wait = exc.retry_after if exc.retry_after is not None else min(30.0, 2.0 ** attempt)
                 wait = wait * (1 + random.uniform(0, 0.25))
-                spent = self._clock() - started
-                if attempt == MAX_ATTEMPTS or spent + wait > MAX_RETRY_WAIT_S:
+                now = self._clock()
+                with self._lock:
+                    self._trouble_s += now - tried
+                    trouble = self._trouble_s + wait
+                # A retry is made only if it can finish in time: the back-off and a whole request.
+                late = now - started + wait + REQUEST_DEADLINE_S > SENTENCE_DEADLINE_S
+                if attempt == MAX_ATTEMPTS or late or trouble > BUILD_TROUBLE_BUDGET_S:
                     raise EngineUnavailable(
                         f"Google TTS failed after {attempt} attempt(s): {exc}; "
                         "wait a while and build again (what is done is cached)", remedy=Remedy.OTHER_ENGINE
                     ) from None
+                with self._lock:
+                    self._trouble_s += wait
                 self._back_off(wait)
         raise AssertionError("unreachable")
 
     def _request(self, text: str) -> bytes:
-        from gtts import gTTS, gTTSError
+        from gtts import gTTS
 
-        tts = gTTS(text, lang=self.lang, tld=self.tld, slow=self.voice.slow,
-                   timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
-        try:
-            audio = b"".join(tts.stream())
-        except gTTSError as exc:
-            response = getattr(exc, "rsp", None)
-            if response is None:
-                cause = exc.__cause__ or exc.__context__
-                if isinstance(cause, requests.Timeout) and not isinstance(cause, requests.ConnectTimeout):
-                    raise _Throttled(f"no answer within {READ_TIMEOUT_S:.0f} s") from None
-                problem = f"no connection to translate.google.{self.tld} ({type(cause).__name__ if cause else exc})"
-                if not self._answered_once:
-                    # Never reached at all: waiting will not help, say so now.
-                    raise EngineUnavailable(f"Google TTS is unreachable: {problem}; check the connection",
-                                            remedy=Remedy.OTHER_ENGINE) from None
-                raise _Throttled(problem) from None
-            status = response.status_code
-            if status == 429 or status >= 500:
-                raise _Throttled(f"HTTP {status} from Google", _retry_after(response)) from None
-            if status == 200:
-                # A 200 without a readable audio line: a cut or garbled answer.
-                raise _Throttled("Google's answer held no readable audio") from None
-            raise EngineUnavailable(f"Google TTS refused the request: HTTP {status}; "
-                                    "check voice.tld and the language", remedy=Remedy.OTHER_ENGINE) from None
-        except requests.RequestException as exc:
-            # gTTS reads the body outside its own error handling: a cut or stalled stream lands here.
-            self._answered_once = True
-            raise _Throttled(f"the answer was cut off ({type(exc).__name__})") from None
-        except (binascii.Error, ValueError):
-            self._answered_once = True
-            raise _Throttled("Google's answer held garbled audio") from None
-        self._answered_once = True
+        tts = gTTS(text, lang=self.lang, tld=self.tld, slow=self.voice.slow)
+        audio = b""
+        # gTTS's own sender waits per read, forever on a trickle: its requests, our sending.
+        for prepared in tts._prepare_requests():
+            prepared.prepare_url(endpoint(self.tld), None)
+            try:
+                answer = _within(REQUEST_DEADLINE_S, self._cancelled, functools.partial(self._send, prepared))
+            except _Late:
+                self._answered_once = True
+                raise _Throttled(f"no whole answer within {REQUEST_DEADLINE_S:g} s") from None
+            audio += self._audio_in(answer)
         if not audio:
             # Google's "sorry" page (a redirect) is HTML with no audio in it.
             raise _Throttled("Google sent no audio (rate limited?)")
         return audio
+
+    def _send(self, prepared: requests.PreparedRequest, stop: threading.Event) -> bytes:
+        """One request's whole answer (run in a thread of its own by `_within`; ``stop``: abandoned)."""
+        with requests.Session() as session:
+            try:
+                response = session.send(prepared, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+                                        proxies=urllib.request.getproxies())
+            except requests.Timeout as exc:
+                if not isinstance(exc, requests.ConnectTimeout):
+                    self._answered_once = True
+                    raise _Throttled(f"no answer within {READ_TIMEOUT_S:.0f} s") from None
+                raise self._unreachable(exc) from None
+            except requests.RequestException as exc:
+                raise self._unreachable(exc) from None
+            self._answered_once = True
+            with response:
+                status = response.status_code
+                if status == 429 or status >= 500:
+                    raise _Throttled(f"HTTP {status} from Google", _retry_after(response))
+                if status != 200:
+                    raise EngineUnavailable(f"Google TTS refused the request: HTTP {status}; "
+                                            "check voice.tld and the language", remedy=Remedy.OTHER_ENGINE)
+                body = bytearray()
+                try:
+                    # read1: whatever has arrived, so that a trickle is seen to be one.
+                    while chunk := response.raw.read1(65536):
+                        if stop.is_set():
+                            raise _Stopped("abandoned")
+                        body += chunk
+                        if len(body) > MAX_ANSWER_BYTES:
+                            raise _Throttled(f"Google's answer is over {MAX_ANSWER_BYTES // 2**20} MB")
+                except urllib3.exceptions.ReadTimeoutError:
+                    raise _Throttled(f"no answer within {READ_TIMEOUT_S:.0f} s") from None
+                except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+                    raise _Throttled(f"the answer was cut off ({type(exc).__name__})") from None
+                return bytes(body)
+
+    def _unreachable(self, exc: requests.RequestException) -> Exception:
+        problem = f"no connection to translate.google.{self.tld} ({type(exc).__name__})"
+        if not self._answered_once:
+            # Never reached at all: waiting will not help, say so now.
+            return EngineUnavailable(f"Google TTS is unreachable: {problem}; check the connection",
+                                     remedy=Remedy.OTHER_ENGINE)
+        return _Throttled(problem)
+
+    @staticmethod
+    def _audio_in(answer: bytes) -> bytes:
+        """The audio in a batchexecute answer (base64 in a line of JSON); empty when it holds none."""
+        audio = b""
+        for line in answer.splitlines():
+            if b"jQ1olc" not in line:
+                continue
+            found = _AUDIO.search(line.decode("utf-8", "replace"))
+            if not found:
+                # A 200 without a readable audio line: a cut or garbled answer.
+                raise _Throttled("Google's answer held no readable audio")
+            try:
+                audio += base64.b64decode(found.group(1).encode("ascii"), validate=True)
+            except (binascii.Error, ValueError):
+                raise _Throttled("Google's answer held garbled audio") from None
+        return audio
+
+
+_AUDIO = re.compile(r'jQ1olc","\[\\"(.*)\\"]')
+
+
+class _Late(Exception):
+    pass
+
+
+_T = TypeVar("_T")
+
+
+def _within(seconds: float, cancelled: threading.Event | None, work: Callable[[threading.Event], _T]) -> _T:
+    """``work(stop)`` in a thread of its own, waited for at most ``seconds`` in all: _Late after that,
+    _Stopped as soon as ``cancelled`` is set. An abandoned thread is told by ``stop`` and, as a daemon,
+    never holds the process up (its socket's own timeout ends it)."""
+    outcome: list[_T] = []
+    failure: list[BaseException] = []
+    done, stop = threading.Event(), threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append(work(stop))
+        except BaseException as exc:  # handed to the waiting thread
+            failure.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="audiotour-request", daemon=True).start()
+    deadline = time.monotonic() + seconds
+    try:
+        while not done.wait(min(_POLL_S, max(0.0, deadline - time.monotonic()))):
+            if cancelled is not None and cancelled.is_set():
+                raise _Stopped("the build was stopped")
+            if time.monotonic() >= deadline:
+                raise _Late
+    finally:
+        stop.set()
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def _retry_after(response: requests.Response) -> float | None:
