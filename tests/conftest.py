@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from audiotour.api import load_tour  # with its translations, as a build loads it
 from audiotour.engines import choose_engine
 from audiotour.pipeline import BuildOptions, build
-from audiotour.tour import load_tour
 
 DATA = Path(__file__).parent / "data"
 

@@ -33,6 +33,7 @@ from guidekit import (
 )
 
 ROOT = Path(__file__).parents[1]
+BASE = "https://example.org/provence/"
 CAVALAIRE_CAR_PARK = (43.1790, 6.5370)
 """A few hundred metres from the first site, where the family parks."""
 
@@ -49,8 +50,10 @@ class Shipped:
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shipped]:
     root = tmp_path_factory.mktemp("shipped")
-    shutil.copy(ROOT / "tour.yml", root / "tour.yml")
-    build_offline(root / "tour.yml", root / "out", root / "cache")
+    for name in ("tour.yml", "tour.en.yml"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copytree(ROOT / "sounds", root / "sounds")
+    build_offline(root / "tour.yml", root / "out", root / "cache", base_url=BASE)
     log: list[str] = []
     with serving(root / "out", log) as url:
         yield Shipped(root / "out", url, log)
@@ -119,7 +122,7 @@ def test_download_for_the_visit_interrupted_resumed_then_offline(phone: Any, shi
     # The whole download's size, rounded as the page says it: every published file but the page and its worker.
     listed = {name: size for name, (_, size) in worker_files(shipped.output).items() if name not in ("index.html", "sw.js")}
     total = sum(listed.values())
-    assert re.fullmatch(rf"Télécharger pour la visite\s+{round(total / 1e6)} Mo", button), (button, total)
+    assert re.fullmatch(rf"Télécharger pour la visite\s+{math.floor(total / 1e6 + 0.5)} Mo", button), (button, total)
     page.evaluate(SEEN)
 
     # The signal drops halfway: one file cannot be had.
@@ -141,9 +144,13 @@ def test_download_for_the_visit_interrupted_resumed_then_offline(phone: Any, shi
     assert page.inner_text("#download-go").startswith("Reprendre le téléchargement")
     # Progress in files and megabytes along the way.
     seen = page.evaluate("() => window.seen")
-    megabytes = round(sum(size for name, (_, size) in worker_files(shipped.output).items()
-                          if name not in ("index.html", "sw.js")) / 1e6)
-    progress = [re.fullmatch(rf"Téléchargement : (\d+) sur (\d+) fichiers · ([\d,]+ [kM]o) sur {megabytes} Mo", s)
+    # The files on the worker's list while they come, rounded as Intl rounds; once ready, the build record
+    # and the worker itself count too.
+    listed_bytes = sum(size for _, size in worker_files(shipped.output).values())
+    kept = listed_bytes + sum((shipped.output / name).stat().st_size for name in ("manifest.json", "sw.js"))
+    everything = math.floor(kept / 1e6 + 0.5)
+    coming = math.floor(listed_bytes / 1e6 + 0.5)
+    progress = [re.fullmatch(rf"Téléchargement : (\d+) sur (\d+) fichiers · ([\d,]+ [kM]o) sur {coming} Mo", s)
                 for s in seen]
     counts = [int(m.group(1)) for m in progress if m]
     assert len(counts) > 10 and counts == sorted(counts) and counts[-1] >= total - 2
@@ -159,7 +166,7 @@ def test_download_for_the_visit_interrupted_resumed_then_offline(phone: Any, shi
     page.wait_for_selector("#download[data-state=ready]", timeout=WAIT_MS)
     ready = page.inner_text("#download-state")
     minutes = math.floor(sum(s["duration_s"] for s in record["segments"]) / 60 + 0.5)  # as JavaScript rounds
-    assert ready == f"Prête hors ligne · {minutes} min · {megabytes} Mo", ready
+    assert ready == f"Prête hors ligne · {minutes} min · {everything} Mo", ready
     fetched = [line for line in shipped.log if "?v=" in line]
     assert len(fetched) == 1 and f"/{gassin}?v=" in fetched[0], fetched  # resumed, not restarted
     assert page.inner_text("#download-remove") == "Supprimer"
@@ -254,3 +261,18 @@ def test_guidance_stays_on_screen_and_covers_nothing(phone: Any, viewport: dict[
         page.wait_for_timeout(300)
         page.screenshot(path=str(ROOT / "docs" / "guide-phone.png"))
     assert page.problems == []
+
+
+@pytest.mark.slow
+def test_the_shipped_tour_has_a_feed_in_french_and_one_in_english(shipped: Shipped) -> None:
+    import feedparser
+
+    for folder, language in ((shipped.output, "fr"), (shipped.output / "en", "en")):
+        record = json.loads((folder / "manifest.json").read_text("utf-8"))
+        feed = feedparser.parse((folder / "feed.xml").read_bytes())
+        assert not feed.bozo and feed.feed.language == language == record["language"]
+        # One item per segment, each the segment of its own language's folder.
+        assert [e.enclosures[0].href for e in feed.entries] == \
+            [BASE + ("en/" if language == "en" else "") + s["file"] for s in record["segments"]]
+        assert [e.title for e in feed.entries] == [s["title"] for s in record["segments"]]
+    assert json.loads((shipped.output / "manifest.json").read_text("utf-8"))["languages"] == {"fr": "", "en": "en/"}
