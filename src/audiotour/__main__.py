@@ -23,7 +23,14 @@ def run() -> None:
     signal.signal(signal.SIGTERM, _stopped_while_starting)
     from .cli import main
 
-    main()
+    try:
+        main()
+    finally:
+        # The command is over: a Ctrl-C while Python winds down (workers joined, files closed) stops
+        # nothing any more, and Python would meet it with the default action, ending the process with
+        # no word. Ignored handlers survive the interpreter's shutdown; Python functions do not.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 if __name__ == "__main__":
