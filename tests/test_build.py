@@ -13,6 +13,8 @@ from mutagen.mp3 import MP3, BitrateMode
 from audiocheck import decode, ebur128, ffmpeg_chapters
 from conftest import BuiltTour, build_offline, rebuild_edited
 
+pytestmark = pytest.mark.slow  # each test here builds audio end to end
+
 
 def test_one_segment_per_part_in_tour_order(built_tour: BuiltTour) -> None:
     files = sorted(p.name for p in built_tour.output.glob("*.mp3"))

@@ -105,6 +105,7 @@ def test_any_single_flipped_bit_is_caught(tmp_path: Path) -> None:
                 decode_entry(KEY, data[:at] + bytes([data[at] ^ bit]) + data[at + 1:])
 
 
+@pytest.mark.slow
 def test_a_build_on_a_damaged_cache_gives_the_same_audio(tour_copy: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = build_offline(tour_copy, tmp_path / "first", cache, jobs=1)

@@ -121,12 +121,14 @@ def test_script_unknown_stop(tour_copy: Path) -> None:
     assert err == "Error: --stop: no stop with id 'nowhere'; ids are: intro, cavalaire, saint-tropez, outro\n"
 
 
+@pytest.mark.slow
 def test_build_from_the_cli_is_quiet_with_q(tour_copy: Path, tmp_path: Path) -> None:
     code, out, err = run("build", str(tour_copy), "-o", str(tmp_path / "out"), "--engine", "espeak", "-q")
     assert (code, out, err) == (0, "", "")
     assert (tmp_path / "out" / "tour.mp3").is_file()
 
 
+@pytest.mark.slow
 def test_build_reports_progress_as_plain_lines(tour_copy: Path, tmp_path: Path) -> None:
     code, out, err = run("build", str(tour_copy), "-o", str(tmp_path / "out"), "--engine", "espeak")
     assert code == 0 and out == ""

@@ -17,6 +17,8 @@ from audiotour.ffmpeg import ffmpeg_path
 from audiotour.tour import load_tour
 from conftest import build_offline
 
+pytestmark = pytest.mark.slow  # each test here builds audio end to end
+
 RATE = 22050
 ROOT = Path(__file__).resolve().parents[1]
 

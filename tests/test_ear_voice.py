@@ -170,6 +170,7 @@ def test_google_is_stretched_to_the_pace(tmp_path: Path) -> None:
     assert abs(words * 60 / (record.sentences[-1].end_s - record.sentences[0].start_s) - wpm) < 0.5
 
 
+@pytest.mark.slow
 def test_espeak_speaks_at_the_pace_itself(tmp_path: Path) -> None:
     tour = tmp_path / "tour.yml"
     tour.write_text(PACE_TOUR, "utf-8")

@@ -36,6 +36,8 @@ from audiotour.urls import BadURL, check_base_url, url_for
 from conftest import build_offline
 from test_publish import make_tour
 
+pytestmark = pytest.mark.slow  # each test here builds audio end to end
+
 BASE = "https://example.org/visite/"
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0"}
 

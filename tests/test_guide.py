@@ -30,6 +30,8 @@ from audiotour.tour import LoadedTour, load_tour
 from conftest import DATA, build_offline
 from guidekit import GRANT_WAKE_LOCK, WAIT_MS, browser  # noqa: F401  (a fixture)
 
+pytestmark = pytest.mark.slow  # the guide is built from a built tour
+
 ATTACK = "<img src=x onerror=alert(1)>"
 TOUR = f"""\
 title: "Visite <b>test</b> </script><script>alert(1)</script>"

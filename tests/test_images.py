@@ -89,6 +89,7 @@ def spied(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out"
 
 
+@pytest.mark.slow
 def test_no_published_image_carries_metadata(spied: Path) -> None:
     published = sorted(p for p in spied.rglob("*") if p.suffix in (".jpg", ".jpeg", ".png"))
     assert {p.relative_to(spied).as_posix() for p in published} >= {

@@ -12,6 +12,8 @@ from mutagen.id3 import ID3
 import audiotour
 from conftest import DATA
 
+pytestmark = pytest.mark.slow  # each test here builds audio end to end
+
 SOURCE = DATA / "translations"
 BASE = "https://example.org/tour/"
 

@@ -11,6 +11,7 @@ from audiotour import loudness
 from conftest import BuiltTour
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rate", [22050, 24000, 44100, 48000])
 def test_integrated_loudness_agrees_with_pyloudnorm(built_tour: BuiltTour, rate: int) -> None:
     speech = decode(built_tour.output / "01-cavalaire.mp3", rate)
@@ -19,6 +20,7 @@ def test_integrated_loudness_agrees_with_pyloudnorm(built_tour: BuiltTour, rate:
     assert abs(ours - pyloudnorm.Meter(rate).integrated_loudness(speech)) < 0.15
 
 
+@pytest.mark.slow
 def test_integrated_loudness_agrees_with_ffmpeg(built_tour: BuiltTour) -> None:
     path = built_tour.output / "tour.mp3"
     ours = loudness.integrated_loudness(decode(path), 44100)
@@ -33,6 +35,7 @@ def test_true_peak_finds_peaks_between_samples() -> None:
     assert abs(loudness.true_peak_dbtp(tone) - 20 * np.log10(0.5)) < 0.3
 
 
+@pytest.mark.slow
 def test_true_peak_agrees_with_oversampling_by_scipy(built_tour: BuiltTour) -> None:
     speech = decode(built_tour.output / "02-saint-tropez.mp3", 22050)
     reference = 20 * np.log10(np.abs(resample_poly(speech, 4, 1)).max())

@@ -23,6 +23,7 @@ def encode(tmp_path: Path, name: str, source: str, extra: tuple[str, ...] = ()) 
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seconds", [1, 37])
 def test_one_stream_stitches_back_to_ffmpegs_exact_bytes(tmp_path: Path, seconds: int) -> None:
     # The whole Info header (counts, seek table, delay, padding, both CRCs) is rebuilt from scratch.
@@ -33,6 +34,7 @@ def test_one_stream_stitches_back_to_ffmpegs_exact_bytes(tmp_path: Path, seconds
     assert samples == seconds * 44100
 
 
+@pytest.mark.slow
 def test_stitched_streams_play_back_to_back_at_the_promised_samples(tmp_path: Path) -> None:
     a = encode(tmp_path, "a.mp3", "sine=f=440:d=1.3:r=22050")
     b = encode(tmp_path, "b.mp3", "sine=f=660:d=0.7:r=22050")

@@ -33,6 +33,8 @@ from audiotour.publishers import context_for
 from audiotour.tour import LoadedTour, load_tour
 from conftest import DATA, build_offline
 
+pytestmark = pytest.mark.slow  # each test here builds audio end to end
+
 BASE = "https://example.org/visite/"
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0"}
 

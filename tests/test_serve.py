@@ -310,6 +310,7 @@ def impatient(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TourSer
     server.server_close()
 
 
+@pytest.mark.slow
 def test_an_idle_connection_is_closed(impatient: TourServer) -> None:
     port = impatient.server_address[1]
     started = time.monotonic()
@@ -320,6 +321,7 @@ def test_an_idle_connection_is_closed(impatient: TourServer) -> None:
     assert status_of(answer) == 200 and time.monotonic() - started < 3
 
 
+@pytest.mark.slow
 def test_a_head_sent_a_byte_at_a_time_is_cut_off(impatient: TourServer) -> None:
     port = impatient.server_address[1]
     started = time.monotonic()

@@ -33,6 +33,7 @@ def esperanto() -> Iterator[lang.LanguagePack]:
     lang._PACKS.update(saved)
 
 
+@pytest.mark.slow
 def test_a_third_language_is_one_module(esperanto: lang.LanguagePack, tmp_path: Path) -> None:
     assert lang.normalize("S-ro. Zamenhof naskiĝis en 1859, je 15 horoj.", "eo") == \
         "sinjoro Zamenhof naskiĝis en 1859, je dek kvin horoj."
@@ -141,6 +142,7 @@ def test_the_library_raises_typed_errors_and_never_prints(tmp_path: Path, capsys
     assert capsys.readouterr() == ("", "")
 
 
+@pytest.mark.slow
 def test_the_library_builds_and_reports_progress(tmp_path: Path) -> None:
     seen: list[str] = []
 

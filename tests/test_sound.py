@@ -9,6 +9,8 @@ import pytest
 from audiocheck import decode, ebur128
 from conftest import BuiltTour, build_offline
 
+pytestmark = pytest.mark.slow  # each test here builds audio end to end
+
 RATE = 44100
 
 
