@@ -19,6 +19,7 @@ import psutil
 import pytest
 
 from audiotour.cache import decode_entry
+from audiotour.engines.espeak import FRESH_STATE_PER_SENTENCE
 from conftest import BuiltTour, build_offline
 from test_resilience import assert_complete, temporaries
 
@@ -124,11 +125,15 @@ def test_ctrl_c_at_random_moments_stops_at_once_and_never_caches_a_cut_sentence(
         assert still_alive(descendants) == []
     entries = cached(cache)
     assert entries, "nothing was synthesised before the interrupts"
-    assert clean_speech(built_tour.tour_path, sorted(entries)) == entries
     # The next run resumes, to the very tour a clean build makes.
     build_offline(built_tour.tour_path, output, cache)
     assert_complete(output, built_tour)
     assert temporaries(output) == []
+    if not FRESH_STATE_PER_SENTENCE:
+        # Spoken in one process, a sentence's samples depend on the sentences before it: no clean
+        # reference to compare the cache with, sample for sample, until the fresh state is back.
+        pytest.xfail("eSpeak NG's fresh state per sentence is off (README, Reliability)")
+    assert clean_speech(built_tour.tour_path, sorted(entries)) == entries
 
 
 @pytest.mark.slow

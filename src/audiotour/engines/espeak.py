@@ -37,7 +37,7 @@ SPEECH_PER_SETTING = 1.26
 shipped tour writes it: 176-192 words a minute at a setting of 148."""
 RATE_STEP = 2
 """The setting moves by whole steps: a small edit to a segment rarely changes its pace (and its cache)."""
-FRESH_STATE_PER_SENTENCE = True
+FRESH_STATE_PER_SENTENCE = False
 """Speak each sentence in a child process forked for it (see `_Library.speak`); False: in this process."""
 
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
@@ -117,7 +117,15 @@ class _Library:
     def _synth(self, text: str) -> bytes:
         self._chunks, self._failure = [], None
         data = text.encode("utf-8") + b"\0"
-        status = self.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8 | _PHONEMES, None, None)
+        # Ctrl-C and SIGTERM wait while eSpeak NG speaks: a Python handler run inside its ctypes callback
+        # could only be printed and ignored. They are handled the moment the sentence is done.
+        held = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if held else None
+        try:
+            status = self.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8 | _PHONEMES, None, None)
+        finally:
+            if mask is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         chunks, failure = self._chunks, self._failure
         self._chunks, self._failure = [], None
         if failure is not None:
