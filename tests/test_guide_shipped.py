@@ -84,10 +84,7 @@ def worker_files(output: Path) -> dict[str, list[Any]]:
 def published(output: Path) -> list[str]:
     """Every file of the build: the record's list, and the worker's (the page's own files)."""
     record = json.loads((output / "manifest.json").read_text("utf-8"))
-    worker = (output / "sw.js").read_text("utf-8")
-    found = re.search(r"const FILES = (\{.*?\});", worker, re.DOTALL)
-    assert found
-    return sorted(set(record["files"]) | set(json.loads(found.group(1))))
+    return sorted(set(record["files"]) | set(worker_files(output)))
 
 
 SEEN = """() => { window.seen = [];
