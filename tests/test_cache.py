@@ -6,6 +6,10 @@ import multiprocessing
 import os
 import random
 import shutil
+import signal
+import subprocess
+import sys
+import textwrap
 import time
 import wave
 from pathlib import Path
@@ -23,7 +27,7 @@ from audiotour.cache import (
     verify,
 )
 from audiotour.engines import Speech
-from audiotour.fsutil import TEMP_PREFIX
+from audiotour.fsutil import TEMP_PREFIX, atomic_path
 from conftest import build_offline
 
 KEY = SpeechCache.key("espeak-ng 1.51 fr 175", "Bonjour.")
@@ -226,13 +230,29 @@ def test_verify_removes_what_cannot_be_trusted(tmp_path: Path) -> None:
     assert cache.get(KEY) == SPEECH
 
 
-def test_stale_temporaries_are_removed_but_not_a_writer_s(tmp_path: Path) -> None:
+def test_a_killed_writer_s_temporaries_are_removed_but_not_a_live_writer_s(tmp_path: Path) -> None:
     now = time.time()
     stale = _entry(tmp_path, f"ab/{TEMP_PREFIX}1.wav", 10, 1, now, folder="speech/")
-    fresh = tmp_path / "speech" / "ab" / f"{TEMP_PREFIX}2.wav"
-    fresh.write_bytes(b"x")
-    remove_abandoned_temporaries(tmp_path)
-    assert not stale.exists() and fresh.exists()
+    young = tmp_path / "speech" / "ab" / f"{TEMP_PREFIX}2.wav"
+    young.write_bytes(b"created a moment ago, maybe not claimed yet")
+    # A writer killed with SIGKILL while it held its temporary file: no code of its own ran to clean up.
+    killed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import os, signal
+            from pathlib import Path
+            from audiotour.fsutil import atomic_path
+            with atomic_path(Path({str(tmp_path / "pauses" / "silence.mp3")!r})) as temporary:
+                temporary.write_bytes(bytes(100))
+                os.utime(temporary, (0, 0))
+                os.kill(os.getpid(), signal.SIGKILL)
+            """)], check=False)
+    assert killed.returncode == -signal.SIGKILL
+    [left] = (tmp_path / "pauses").iterdir()
+    with atomic_path(tmp_path / "pauses" / "other.mp3") as writing:  # a build writing now, in this process
+        os.utime(writing, (0, 0))
+        remove_abandoned_temporaries(tmp_path)
+        assert writing.exists()
+    assert not stale.exists() and young.exists() and not left.exists()
 
 
 def _cli(*args: str) -> tuple[int, str, str]:

@@ -29,7 +29,7 @@ from pathlib import Path
 import platformdirs
 
 from .engines import Speech
-from .fsutil import TEMP_PREFIX, atomic_write_bytes, write_failure_reason
+from .fsutil import TEMP_PREFIX, abandoned, atomic_write_bytes, write_failure_reason
 
 Warn = Callable[[str], None]
 
@@ -44,8 +44,6 @@ _FORMAT = struct.Struct("<HHIIHH")
 _HEADER_SIZE = 12 + 8 + _FORMAT.size + 8 + _CHECK.size + 8
 TOUCH_AFTER_S = 24 * 3600
 """A used entry's time is refreshed at most this often: its age is the time since a build last needed it."""
-STALE_TEMPORARY_S = 3600
-"""A temporary file this old is no writer's any more (an entry is written in milliseconds)."""
 
 
 def default_cache_dir() -> Path:
@@ -283,9 +281,9 @@ def verify(root: Path | None = None) -> Verified:
     return Verified(checked, tuple(removed), unchecked)
 
 
-def remove_abandoned_temporaries(root: Path, *, older_than_s: float = STALE_TEMPORARY_S) -> None:
-    """Temporary files killed writers left behind; recent ones may be another build's, writing now."""
-    _remove_stale_temporaries(root, time.time(), older_than_s)
+def remove_abandoned_temporaries(root: Path) -> None:
+    """Temporary files killed writers left behind; those another build is writing now stay."""
+    _remove_stale_temporaries(root, time.time())
 
 
 def _entries(root: Path) -> Iterator[_File]:
@@ -303,15 +301,12 @@ def _entries(root: Path) -> Iterator[_File]:
                 yield _File(path, info.st_size, info.st_mtime)
 
 
-def _remove_stale_temporaries(root: Path, now: float, older_than_s: float = STALE_TEMPORARY_S) -> None:
+def _remove_stale_temporaries(root: Path, now: float) -> None:
     if not root.is_dir():
         return
     for path in root.rglob(f"{TEMP_PREFIX}*"):
-        try:
-            if now - path.lstat().st_mtime > older_than_s:
-                path.unlink()
-        except OSError:
-            pass
+        if abandoned(path, now):
+            path.unlink(missing_ok=True)
 
 
 def _remove_empty_folders(root: Path) -> None:

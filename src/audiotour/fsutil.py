@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import getpass
 import os
 import stat
@@ -14,6 +15,9 @@ from .errors import WorldError
 
 TEMP_PREFIX = ".audiotour-tmp-"
 
+CLAIM_GRACE_S = 2.0
+"""A temporary file younger than this may be between its creation and its writer's claim on it."""
+
 
 BeforeRename = Callable[[Path], None]
 """Called with the finished temporary file just before it is renamed into place (to journal it)."""
@@ -21,13 +25,42 @@ BeforeRename = Callable[[Path], None]
 
 @contextlib.contextmanager
 def atomic_path(target: Path, before_rename: BeforeRename | None = None) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it into place on success."""
-    temporary = temporary_beside(target)
+    """Yield a temporary path beside ``target``; rename it into place on success.
+
+    The writer holds a lock on the temporary file while it lives: in a folder shared without a lock (the
+    cache), another build tells a file whose writer was killed from one being written now (`abandoned`).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    temporary = Path(name)
     try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
         yield temporary
         rename_into_place(temporary, target, before_rename)
     finally:
         temporary.unlink(missing_ok=True)
+        os.close(handle)  # the claim ends with the file, whichever way
+
+
+def abandoned(temporary: Path, now: float) -> bool:
+    """True when nobody is writing ``temporary`` any more: its writer's claim is gone (killed, or crashed).
+
+    The kernel drops a process's locks when it dies, however it dies, so no age has to be guessed;
+    only a file younger than `CLAIM_GRACE_S` is left alone, as its writer may not have claimed it yet.
+    """
+    try:
+        if now - temporary.lstat().st_mtime < CLAIM_GRACE_S:
+            return False
+        handle = os.open(temporary, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
+    return True
 
 
 def temporary_beside(target: Path) -> Path:

@@ -107,7 +107,7 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
         _prepare_output(output)
         with exclusive(output, options.lock_timeout_s):
             # A build killed mid-write leaves temporary files: in the output nobody else is writing now;
-            # in the shared cache, only those old enough that no running build can own them.
+            # in the shared cache, only those no running build holds (`fsutil.abandoned`).
             remove_stale_temporaries(output)
             remove_abandoned_temporaries(options.cache_dir)
             base_url = options.base_url or edition.tour.base_url
@@ -115,6 +115,8 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
                 base_url = (base_url if base_url.endswith("/") else base_url + "/") + folder
             reports.append(_Build(edition, segments, engine, replace(options, output=output, base_url=base_url),
                                   said, cover, alternates).run())
+    # Once more at the end: what a killed build was writing a moment before this one started is free by now.
+    remove_abandoned_temporaries(options.cache_dir)
     return replace(reports[0], translations={e.tour.language: r for (_, e), r in zip(editions[1:], reports[1:])})
 
 
