@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from audiotour.engines import Engine, Speech, VoiceRequest, choose_engine
-from audiotour.engines.espeak import FRESH_STATE_PER_SENTENCE
 from audiotour.errors import UsageError
 from audiotour.outputs import JOURNAL_NAME
 from audiotour.pipeline import BuildOptions, build
@@ -86,8 +85,6 @@ def test_a_journaled_file_the_user_replaced_is_not_ours_either(built_tour: Built
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(not FRESH_STATE_PER_SENTENCE, strict=True,
-                   reason="eSpeak NG's fresh state per sentence is off (README, Reliability)")
 def test_two_cold_builds_with_parallel_jobs_are_byte_identical(built_tour: BuiltTour, tmp_path: Path) -> None:
     # built_tour was built cold with a worker per core; this one with four, each speaking other sentences first.
     output = tmp_path / "out"

@@ -19,7 +19,6 @@ import psutil
 import pytest
 
 from audiotour.cache import decode_entry
-from audiotour.engines.espeak import FRESH_STATE_PER_SENTENCE
 from conftest import BuiltTour, build_offline
 from test_resilience import assert_complete, temporaries
 
@@ -129,10 +128,6 @@ def test_ctrl_c_at_random_moments_stops_at_once_and_never_caches_a_cut_sentence(
     build_offline(built_tour.tour_path, output, cache)
     assert_complete(output, built_tour)
     assert temporaries(output) == []
-    if not FRESH_STATE_PER_SENTENCE:
-        # Spoken in one process, a sentence's samples depend on the sentences before it: no clean
-        # reference to compare the cache with, sample for sample, until the fresh state is back.
-        pytest.xfail("eSpeak NG's fresh state per sentence is off (README, Reliability)")
     assert clean_speech(built_tour.tour_path, sorted(entries)) == entries
 
 

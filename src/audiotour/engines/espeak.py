@@ -12,15 +12,18 @@ import ctypes.util
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 from functools import lru_cache
-from typing import ClassVar, NoReturn
+from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
 from ..errors import EngineUnavailable, TourError, WorldError
 from . import LANGUAGE_SPAN, Engine, Speech, VoiceRequest, heard_rate, register
+from . import _espeak_speaker as _speaker
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _CHARS_UTF8 = 1
@@ -37,8 +40,9 @@ SPEECH_PER_SETTING = 1.26
 shipped tour writes it: 176-192 words a minute at a setting of 148."""
 RATE_STEP = 2
 """The setting moves by whole steps: a small edit to a segment rarely changes its pace (and its cache)."""
-FRESH_STATE_PER_SENTENCE = False
-"""Speak each sentence in a child process forked for it (see `_Library.speak`); False: in this process."""
+FRESH_STATE_PER_SENTENCE = hasattr(os, "fork")
+"""Speak each sentence from a fresh state, in a child forked for it (see `_Library.speak`); else in this
+process, where what a sentence sounds like depends on the sentences spoken before it."""
 
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
@@ -48,6 +52,7 @@ class _Library:
 
     def __init__(self) -> None:
         path, data = _locate()
+        self._speaker = _Speaker(path, data)
         try:
             self.lib = ctypes.CDLL(path)
         except OSError as exc:
@@ -102,16 +107,16 @@ class _Library:
 
         eSpeak NG keeps state from one sentence to the next in static variables no call resets (its
         pitch flutter's phase, for one): the same sentence spoken after different ones comes out
-        different. So where processes fork, each sentence is spoken in a child forked for it, and this
-        process's library never speaks: every sentence starts from the same state, whatever came
-        before, in any process. The child also takes the signals' edge off: a Ctrl-C reaches this
-        process, which stops the child, never a half-spoken sentence.
+        different. So where processes fork, each sentence is spoken by `_Speaker`, in a child forked
+        for it from a process that has only loaded the library: every sentence starts from the same
+        state, whatever came before, in any process. It also takes the signals' edge off: a Ctrl-C
+        reaches this process, which stops the speaker, never a half-spoken sentence.
         """
         with self.lock:
+            if FRESH_STATE_PER_SENTENCE:
+                return self._speaker.speak(voice, words_per_minute, text)
             self._select(voice)
             self.lib.espeak_SetParameter(_RATE, words_per_minute, 0)
-            if FRESH_STATE_PER_SENTENCE and hasattr(os, "fork"):
-                return self._speak_in_child(text)
             return self._synth(text)
 
     def _synth(self, text: str) -> bytes:
@@ -146,82 +151,90 @@ class _Library:
                 clauses.append((out or b"").decode("utf-8", "replace").strip())
             return " ".join(c for c in clauses if c)
 
-    def _speak_in_child(self, text: str) -> bytes:
-        read_end, write_end = os.pipe()
-        signals = {signal.SIGINT, signal.SIGTERM}
-        # Held until the child has its own dispositions: a signal in between must reach the right process.
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-        parent = os.getpid()
-        try:
-            pid = os.fork()
-        except BaseException as exc:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            os.close(read_end)
-            os.close(write_end)
-            if isinstance(exc, OSError):
-                raise WorldError(f"cannot start eSpeak NG for a sentence: {exc.strerror}") from None
-            raise
-        if pid == 0:
-            self._child(text, read_end, write_end, mask, parent)
-        os.close(write_end)
-        child = pid
-        try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held meanwhile is handled here
-            with os.fdopen(read_end, "rb", closefd=False) as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            child = 0
-        finally:
-            os.close(read_end)
-            if child:  # interrupted: the sentence is abandoned, never half kept
-                os.kill(child, signal.SIGKILL)
-                os.waitpid(child, 0)
-        code = os.waitstatus_to_exitcode(status)
-        if code == _CHILD_FAILED_TO_SPEAK:
-            raise EngineUnavailable("eSpeak NG failed to speak")
-        if code != 0 or len(data) < 8 or int.from_bytes(data[:8], "little") != len(data) - 8:
-            why = f"signal {-code}" if code < 0 else f"exit status {code}"
-            raise WorldError(f"eSpeak NG stopped before the end of a sentence ({why})")
-        return data[8:]
 
-    def _child(self, text: str, read_end: int, write_end: int, mask: set[int | signal.Signals],
-               parent: int) -> NoReturn:
-        """In the child forked for one sentence: speak it into the pipe, then vanish (nothing of the
-        parent's, no cleanup, no exception handler, may run here)."""
-        status = 1
-        try:
-            os.close(read_end)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C, and stops us
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _die_with_parent()
-            if os.getppid() != parent:  # gone before that
-                os._exit(status)
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+class _Speaker:
+    """The build's end of `_espeak_speaker`: a process of its own, started on first use, that speaks each
+    sentence from eSpeak NG's state as it was right after it started. Stopped (and started again by the
+    next sentence) whenever a sentence is interrupted, so that no half-read answer is ever taken for the
+    next one."""
+
+    def __init__(self, library: str, data: str | None) -> None:
+        self._command = [sys.executable, "-I", "-S", str(Path(__file__).with_name("_espeak_speaker.py")),
+                         library, data or ""]
+        self._process: subprocess.Popen[bytes] | None = None
+        self._owner = os.getpid()
+
+    def speak(self, voice: str, words_per_minute: int, text: str) -> bytes:
+        encoded_voice, encoded_text = voice.encode(), text.encode("utf-8")
+        request = b"".join(n.to_bytes(4, "little") for n in (len(encoded_voice), words_per_minute,
+                                                               len(encoded_text))) + encoded_voice + encoded_text
+        status, pcm = _speaker.CHILD_DIED, b""
+        if self._owner != os.getpid():  # a forked worker: the speaker it inherited is its parent's to use
+            self._process, self._owner = None, os.getpid()
+        for attempt in range(2):
+            process = self._process or self._start()
             try:
-                pcm = self._synth(text)
-            except EngineUnavailable:
-                status = _CHILD_FAILED_TO_SPEAK
+                assert process.stdin is not None
+                process.stdin.write(request)
+                process.stdin.flush()
+                status, pcm = self._answer(process)
+                break
+            except (BrokenPipeError, EOFError):
+                # Gone between two sentences (it dies with the thread that started it): once more, anew.
+                self.stop()
+                if attempt:
+                    raise WorldError("eSpeak NG's speaker process stopped; run the build again") from None
+            except BaseException:
+                self.stop()  # interrupted: the sentence is abandoned, never half kept
                 raise
-            view = memoryview(len(pcm).to_bytes(8, "little") + pcm)
-            while view:
-                view = view[os.write(write_end, view):]
-            status = 0
-        finally:
-            os._exit(status)
+        if status == _speaker.NO_VOICE:
+            raise EngineUnavailable(f"eSpeak NG lost its voice {voice!r} (voice data missing?)")
+        if status == _speaker.FAILED:
+            raise EngineUnavailable("eSpeak NG failed to speak")
+        if status != _speaker.SPOKEN:
+            raise WorldError("eSpeak NG stopped before the end of a sentence")
+        return pcm
 
-
-_CHILD_FAILED_TO_SPEAK = 3
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Linux: this process gets SIGKILL when its parent dies, however it dies (even kill -9)."""
-    if sys.platform.startswith("linux"):
+    def _start(self) -> subprocess.Popen[bytes]:
         try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
+            process = subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            raise WorldError(f"cannot start eSpeak NG's speaker process: {exc.strerror}") from None
+        self._process = process
+        try:
+            status, _ = self._answer(process)
+        except EOFError:
+            self.stop()
+            raise EngineUnavailable("eSpeak NG's speaker process could not start") from None
+        except BaseException:
+            self.stop()
+            raise
+        if status != _speaker.SPOKEN:
+            self.stop()
+            raise EngineUnavailable("libespeak-ng failed to initialise (voice data missing?)")
+        return process
 
+    @staticmethod
+    def _answer(process: subprocess.Popen[bytes]) -> tuple[int, bytes]:
+        assert process.stdout is not None
+        header = process.stdout.read(9)
+        if len(header) < 9:
+            raise EOFError
+        length = int.from_bytes(header[1:], "little")
+        payload = process.stdout.read(length)
+        if len(payload) < length:
+            raise EOFError
+        return header[0], payload
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.wait()
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    pipe.close()
 
 
 def _locate() -> tuple[str, str | None]:
