@@ -27,12 +27,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    # In CI a browser test that cannot run is a failure, not a skip: CI installs what it needs.
+    # In CI a test that needs a system program (chromium, ffprobe) and cannot run is a failure, not a
+    # skip: the test command installs them.
     outcome = yield
     report = outcome.get_result()
-    if report.skipped and os.environ.get("CI") and item.get_closest_marker("browser") is not None:
+    needs = next((m for m in ("browser", "ffprobe") if item.get_closest_marker(m) is not None), None)
+    if report.skipped and os.environ.get("CI") and needs is not None:
         report.outcome = "failed"
-        report.longrepr = f"a browser test could not run in CI: {report.longrepr}"
+        report.longrepr = f"a test that needs {'chromium' if needs == 'browser' else needs} could not run in CI: " \
+                          f"{report.longrepr}"
 
 
 @pytest.fixture(autouse=True)

@@ -187,6 +187,7 @@ def test_other_languages_build(tmp_path: Path, language: str, tld: str) -> None:
     assert str(ID3(tmp_path / "out" / "00-the-pier.mp3")["TLAN"]) == "eng"
 
 
+@pytest.mark.ffprobe
 def test_ffprobe_lists_the_same_chapters_where_installed(built_tour: BuiltTour) -> None:
     import json
     import shutil

@@ -253,6 +253,7 @@ def test_chapter_pictures_and_links_in_tour_mp3(two_builds: tuple[Path, Path, Pa
     assert chapters[1]["location"]["osm"] == "N42"
 
 
+@pytest.mark.ffprobe
 @pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe is not installed")
 def test_ffprobe_reads_the_chapters(two_builds: tuple[Path, Path, Path]) -> None:
     _, one, _ = two_builds
