@@ -13,6 +13,7 @@ together (`episode.py`), so editing one stop re-encodes that stop only.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, replace
@@ -99,6 +100,9 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
                 for _, edition in editions]
     _prepare_output(options.output)
     _prepare_cache(options.cache_dir)
+    last_root = read_manifest(options.output)
+    previous_languages = {href: tag for tag, href in (last_root.languages if last_root else {}).items()
+                          if _LANGUAGE_FOLDER.fullmatch(href)}
     reports = []
     for (folder, edition), (segments, cover, engine, said) in zip(editions, prepared):
         output = options.output / folder if folder else options.output
@@ -117,12 +121,40 @@ def build(loaded: LoadedTour, options: BuildOptions, progress: Progress | None =
                                   said, cover, alternates).run())
     # Once more at the end: what a killed build was writing a moment before this one started is free by now.
     remove_abandoned_temporaries(options.cache_dir)
+    # A language the tour no longer has: the files its last build published go too (nothing else there).
+    for retired in sorted(set(previous_languages) - {folder for folder, _ in editions}):
+        if _retire_edition(options.output / retired, options.lock_timeout_s):
+            progress.say(f"Removed {retired}: the tour no longer has {previous_languages[retired]}")
     return replace(reports[0], translations={e.tour.language: r for (_, e), r in zip(editions[1:], reports[1:])})
 
 
 def language_folder(tag: str) -> str:
     """Where a translation is published, beside the tour's own language: ``en/``, ``pt-br/``."""
     return tag.lower() + "/"
+
+
+_LANGUAGE_FOLDER = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*/")
+"""What `language_folder` makes: only such a folder, one level down, is ever retired."""
+
+
+def _retire_edition(folder: Path, lock_timeout_s: float) -> bool:
+    """Remove what the last build of a language no longer in the tour published in ``folder``, and the
+    folder when that leaves it empty; True when there was such a build."""
+    last = read_manifest(folder)
+    if last is None:
+        return False
+    with exclusive(folder, lock_timeout_s):
+        owned = _published_before(last)
+        published = OutputFolder(folder, owned=owned)
+        published.remove(owned if owned is not None else {MANIFEST_NAME, *(s.file for s in last.segments),
+                                                            last.episode.file})
+        published.done()
+        remove_stale_temporaries(folder)
+    try:
+        folder.rmdir()  # only when empty: a file of the user's keeps it
+    except OSError:
+        pass
+    return True
 
 
 def _relative(here: str, there: str) -> str:
