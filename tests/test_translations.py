@@ -140,6 +140,16 @@ def test_errors_found_later_name_the_file_the_value_was_written_in(folder: Path)
     assert str(english.error(("stops", 1, "location"), "far")) == "tour.yml:26: stops[1].location: far"
 
 
+def test_the_intro_and_outro_keep_the_tours_sounds(folder: Path) -> None:
+    (folder / "sounds").mkdir()
+    shutil.copy(ROOT / "sounds" / "indicatif.mp3", folder / "sounds" / "theme.mp3")
+    tour = folder / "tour.yml"
+    tour.write_text(tour.read_text("utf-8").replace("  title: Bienvenue\n", "  title: Bienvenue\n  music: sounds/theme.mp3\n"),
+                    "utf-8")
+    english = api.load_tour("tour.yml").translations["en"].tour
+    assert english.intro is not None and (english.intro.title, english.intro.music) == ("Welcome", "sounds/theme.mp3")
+
+
 def test_the_library_loads_translations_from_a_loaded_tour(folder: Path) -> None:
     loaded = load_tour("tour.yml")
     assert loaded.translations == {}

@@ -53,6 +53,15 @@ class TranslatedWay(Model):
     """The tour's parking line, translated."""
 
 
+class TranslatedSection(Model):
+    """The intro or the outro in another language: its words; its sounds come from the tour."""
+
+    title: Line
+    """The title, translated."""
+    narration: Narration
+    """The narration, translated; blank lines separate paragraphs."""
+
+
 class TranslatedStop(Model):
     """A stop of the tour, named by its id, in another language."""
 
@@ -79,9 +88,9 @@ class Translation(Model):
     """The tour's title, translated."""
     description: Text
     """The tour's description, translated."""
-    intro: Section | None = None
+    intro: TranslatedSection | None = None
     """The intro's title and narration, translated (when the tour has an intro)."""
-    outro: Section | None = None
+    outro: TranslatedSection | None = None
     """The outro's title and narration, translated (when the tour has an outro)."""
     stops: Annotated[list[TranslatedStop], Field(min_length=1, max_length=500)]
     """Every stop of the tour, by id, translated (in any order)."""
@@ -90,8 +99,8 @@ class Translation(Model):
 _TRANSLATION_KEYS: dict[str, set[str]] = {
     "": set(Translation.model_fields),
     "voice": set(Voice.model_fields),
-    "intro": set(Section.model_fields),
-    "outro": set(Section.model_fields),
+    "intro": set(TranslatedSection.model_fields),
+    "outro": set(TranslatedSection.model_fields),
     "stops": set(TranslatedStop.model_fields),
     "way": set(TranslatedWay.model_fields),
 }
@@ -274,6 +283,13 @@ def _check_way(tour_name: str, document: YamlDocument, row: int, stop: Stop, tra
             raise document.error(key + (text,), f"stop {stop.slug!r} of {tour_name} gives no {text}; remove it")
 
 
+def _section(main: Section | None, text: TranslatedSection | None) -> Section | None:
+    """The tour's intro or outro (its sounds too) with the translation's words; both or neither, checked."""
+    if main is None or text is None:
+        return None
+    return main.model_copy(update={"title": text.title, "narration": text.narration})
+
+
 def _merge(main: Tour, translation: Translation, rows: dict[int, int]) -> Tour:
     stops = []
     for index, stop in enumerate(main.stops):
@@ -291,8 +307,8 @@ def _merge(main: Tour, translation: Translation, rows: dict[int, int]) -> Tour:
         "language": translation.language,
         "voice": voice,
         "lexicon": translation.lexicon,
-        "intro": translation.intro,
-        "outro": translation.outro,
+        "intro": _section(main.intro, translation.intro),
+        "outro": _section(main.outro, translation.outro),
         "stops": stops,
         "translations": [],
     })
