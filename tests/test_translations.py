@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from audiotour import api
 from audiotour.cli import cli
 from audiotour.errors import TourError
-from audiotour.summary import WORDS_PER_MINUTE, part_words
+from audiotour.summary import part_words, words_per_minute
 from audiotour.tour import load_tour
 from audiotour.translations import load_translations
 
@@ -167,10 +167,22 @@ def test_a_tour_without_translations_loads_none(tmp_path: Path) -> None:
 def test_check_shows_each_language_side_by_side(folder: Path) -> None:
     code, out, err = invoke("check", "tour.yml")
     assert (code, err) == (0, "")
-    table = out[out.index("  languages, at 150 words a minute:"):].split("\n  before publishing")[0].splitlines()
+    table = out[out.index("  languages, at 147 words a minute:"):].split("\n  before publishing")[0].splitlines()
     assert table[1].split() == ["fr", "en"]
     assert [row.split()[0] for row in table[2:]] == ["intro", "1", "2", "outro", "whole"]
     assert table[3].split() == ["1", "cavalaire", "25", "words", "0:10", "26", "words", "0:10"]
+
+
+def test_each_language_is_estimated_at_its_own_voices_pace(folder: Path) -> None:
+    translation = folder / "tour.en.yml"
+    translation.write_text(translation.read_text("utf-8").replace("language: en\n", "language: en\nvoice: {rate: 120}\n"),
+                           "utf-8")
+    code, out, err = invoke("check", "tour.yml")
+    assert (code, err) == (0, "")
+    assert "  parts, at 147 words a minute (the default pace):" in out
+    table = out[out.index("  languages, at 147 (fr), 120 (en) words a minute:"):].splitlines()
+    # 25 words at 147 a minute, 26 at 120.
+    assert table[3].split() == ["1", "cavalaire", "25", "words", "0:10", "26", "words", "0:15"]
 
 
 def test_the_shipped_english_tour_loads_and_each_stop_lasts_two_to_four_minutes() -> None:
@@ -179,7 +191,7 @@ def test_the_shipped_english_tour_loads_and_each_stop_lasts_two_to_four_minutes(
     assert english.language == "en" and english.voice.tld == "co.uk"
     assert [s.id for s in english.stops] == [s.id for s in loaded.tour.stops]
     for stop in english.stops:
-        minutes = part_words(stop) / WORDS_PER_MINUTE
+        minutes = part_words(stop) / words_per_minute(english)
         assert 2 <= minutes <= 4, (stop.id, minutes)
     for name in ("Cavalaire", "Croix-Valmer", "Ramatuelle", "Pampelonne", "Gassin", "Sainte-Maxime", "Nartelle",
                  "de Lattre de Tassigny"):

@@ -135,7 +135,7 @@ class Voice(Model):
     slow: bool = False
     """Speak slowly (a pace of 120 words a minute unless `rate` says otherwise)."""
     rate: Annotated[int, Field(ge=80, le=250)] | None = None
-    """Words a minute the listener hears, pauses included: 145 when unset (audio guides sit near 140-150).
+    """Words a minute the listener hears, pauses included: 147 when unset (audio guides sit near 140-150).
     eSpeak NG speaks at that pace itself; Google's voice is time-stretched to it."""
 
 
