@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..context import Alternate, BuiltSegment
+from ..legs import Leg, speed_table, tour_legs
 from ..tour import Stop, Tour
 from .strings import ui_strings
 
@@ -14,6 +15,7 @@ def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, st
               extras: dict[str, str], alternates: Sequence[Alternate] = ()) -> dict[str, Any]:
     """Everything app.js renders; `images` maps a stop id to its copied image's relative path."""
     segments = []
+    legs = dict(zip((stop.slug for stop in tour.stops), tour_legs(tour)))
     for item in built:
         record = item.audio
         segment: dict[str, Any] = {
@@ -22,7 +24,7 @@ def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, st
             "sentences": [[s.start_s, s.end_s, s.text] for s in record.sentences],
         }
         if item.segment.stop is not None:
-            segment.update(_stop_fields(item.segment.stop, images.get(item.id)))
+            segment.update(_stop_fields(item.segment.stop, images.get(item.id), legs.get(item.id)))
         segments.append(segment)
     return {
         "lang": tour.language, "title": tour.title, "short_title": tour.short_title,
@@ -31,10 +33,12 @@ def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, st
         "segments": segments, "ui": ui_strings(tour.language), "credits": list(tour.credits),
         # A tour in several languages: each one's page, relative to this one ("" is this page).
         "languages": [{"code": a.language, "name": a.name, "href": a.href} for a in alternates],
+        # The speeds `audiotour check` estimates legs at: the page's live estimates use the same.
+        "speeds": speed_table(),
     }
 
 
-def _stop_fields(stop: Stop, image: str | None) -> dict[str, Any]:
+def _stop_fields(stop: Stop, image: str | None, leg: Leg | None) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "radius": stop.radius, "image": image, "date": _date(stop.date),
         "links": [{"title": link.title, "url": link.url} for link in stop.links],
@@ -43,6 +47,10 @@ def _stop_fields(stop: Stop, image: str | None) -> dict[str, Any]:
         # How to reach the next stop (also the last paragraph of this stop's audio).
         fields["way"] = {"mode": stop.way.mode, "directions": stop.way.directions, "parking": stop.way.parking,
                          "km": stop.way.km}
+        if leg is not None and leg.km is not None and leg.minutes is not None:
+            # The leg as `audiotour check` prints it: the measured length (or the straight line) and the time.
+            fields["way"].update(distance_km=round(leg.km, 3), measured=leg.measured_km is not None,
+                                 minutes=leg.minutes)
     if stop.location is not None:
         fields.update(lat=stop.location.lat, lon=stop.location.lon)
     return fields
