@@ -8,6 +8,7 @@ from typing import Any
 from ..context import Alternate, BuiltSegment
 from ..legs import Leg, speed_table, tour_legs
 from ..tour import Stop, Tour
+from ..urls import OSM_TILES
 from .strings import ui_strings
 
 
@@ -35,7 +36,22 @@ def page_data(tour: Tour, built: Sequence[BuiltSegment], images: Mapping[str, st
         "languages": [{"code": a.language, "name": a.name, "href": a.href} for a in alternates],
         # The speeds `audiotour check` estimates legs at: the page's live estimates use the same.
         "speeds": speed_table(),
+        "tiles": map_tiles(tour),
     }
+
+
+OSM_COPYRIGHT = "https://www.openstreetmap.org/copyright"
+
+
+def map_tiles(tour: Tour) -> dict[str, str | None] | None:
+    """The tiles under the guide's map: their address template and the credit shown on the map (its text, and
+    where it links); None when the tour wants none (the page's policy then lets it reach no other host)."""
+    settings = tour.guide
+    if settings.tiles == "none":
+        return None
+    if settings.tiles is None:
+        return {"url": OSM_TILES, "attribution": str(ui_strings(tour.language)["tiles"]), "link": OSM_COPYRIGHT}
+    return {"url": settings.tiles, "attribution": settings.tiles_attribution, "link": None}
 
 
 def _stop_fields(stop: Stop, image: str | None, leg: Leg | None) -> dict[str, Any]:

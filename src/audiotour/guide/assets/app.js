@@ -485,8 +485,8 @@
   const updateCards = () => segments.forEach(updateCard);
 
   // -- the map --------------------------------------------------------------------
-  // Drawn from the tour's coordinates alone, so it works in a dead zone; tiles
-  // from OpenStreetMap go beneath it while the phone is online, never cached.
+  // Drawn from the tour's coordinates alone, so it works in a dead zone; the tour's
+  // tiles (OpenStreetMap's by default) go beneath it while the phone is online, never cached.
 
   let map = null;
   const markers = new Map();
@@ -539,14 +539,18 @@
     window.addEventListener('offline', updateTiles);
   }
 
+  // The tour's tile server (OpenStreetMap's unless it names its own), or none: then the map is the
+  // tour's coordinates alone, online too, and the page reaches no other host.
   function updateTiles() {
     const L = window.L;
-    if (!map) return;
+    const source = data.tiles;
+    if (!map || !source) return;
     if (navigator.onLine && !tiles) {
-      // The tile policy asks for the attribution on the map and a Referer: the page sends none elsewhere.
-      tiles = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
+      // Tile policies ask for the credit on the map and a Referer: the page sends none elsewhere.
+      const credit = escapeText(source.attribution);
+      tiles = L.tileLayer(source.url, {
         maxZoom: 19, referrerPolicy: 'strict-origin-when-cross-origin',
-        attribution: '<a href="https://www.openstreetmap.org/copyright">' + escapeText(ui.tiles) + '</a>',
+        attribution: source.link ? '<a href="' + escapeText(source.link).replace(/"/g, '&quot;') + '">' + credit + '</a>' : credit,
       }).addTo(map);
       tiles.bringToBack();
     } else if (!navigator.onLine && tiles) {
