@@ -140,6 +140,16 @@ def test_errors_found_later_name_the_file_the_value_was_written_in(folder: Path)
     assert str(english.error(("stops", 1, "location"), "far")) == "tour.yml:26: stops[1].location: far"
 
 
+ENGLISH_CREDITS = 'credits: ["Signature tune: an original sound (CC0)."]\n'
+ENGLISH_LINK = "    links: [{title: Saint-Tropez harbour}]\n"
+
+
+def _translate_credits_and_links(folder: Path) -> None:
+    translation = folder / "tour.en.yml"
+    text = translation.read_text("utf-8").replace("outro:\n", ENGLISH_CREDITS + "outro:\n")
+    translation.write_text(text.replace("    title: Saint-Tropez\n", "    title: Saint-Tropez\n" + ENGLISH_LINK), "utf-8")
+
+
 def test_the_intro_and_outro_keep_the_tours_sounds(folder: Path) -> None:
     (folder / "sounds").mkdir()
     shutil.copy(ROOT / "sounds" / "indicatif.mp3", folder / "sounds" / "theme.mp3")
@@ -148,6 +158,29 @@ def test_the_intro_and_outro_keep_the_tours_sounds(folder: Path) -> None:
                     "utf-8")
     english = api.load_tour("tour.yml").translations["en"].tour
     assert english.intro is not None and (english.intro.title, english.intro.music) == ("Welcome", "sounds/theme.mp3")
+
+
+def test_credits_and_link_titles_may_be_translated(folder: Path) -> None:
+    french = api.load_tour("tour.yml")
+    # Untranslated, they are the tour's own: a credit or a title is often a name.
+    assert french.translations["en"].tour.credits == french.tour.credits == ["Indicatif : son original (CC0)."]
+    assert french.translations["en"].tour.stops[1].links == french.tour.stops[1].links
+    _translate_credits_and_links(folder)
+    english = api.load_tour("tour.yml").translations["en"]
+    assert english.tour.credits == ["Signature tune: an original sound (CC0)."]
+    [link] = english.tour.stops[1].links
+    assert (link.title, link.url) == ("Saint-Tropez harbour", french.tour.stops[1].links[0].url)
+    # Found later, a problem with them names the file they were written in.
+    assert str(english.error(("credits", 0), "x")).startswith("tour.en.yml:20: credits[0]: ")
+    assert str(english.error(("stops", 1, "links", 0, "title"), "x")).startswith("tour.en.yml:18: stops[1].links[0].title")
+    assert str(english.error(("stops", 1, "links", 0, "url"), "x")).startswith("tour.yml:27: stops[1].links[0].url")
+
+
+def test_credits_a_tour_does_not_have_cannot_be_translated(folder: Path) -> None:
+    tour = folder / "tour.yml"
+    tour.write_text(tour.read_text("utf-8").replace('credits: ["Indicatif : son original (CC0)."]\n', ""), "utf-8")
+    _translate_credits_and_links(folder)
+    refused_everywhere(folder, "tour.en.yml:20: credits: tour.yml has no credit lines; remove credits:")
 
 
 def test_the_library_loads_translations_from_a_loaded_tour(folder: Path) -> None:
@@ -206,6 +239,8 @@ def test_a_translation_builds_like_any_tour(folder: Path, tmp_path: Path) -> Non
     english = api.load_tour("tour.yml").translations["en"]
     report = api.build(english, tmp_path / "en", engine="espeak")
     assert [s.title for s in report.manifest.segments] == ["Welcome", "Cavalaire-sur-Mer", "Saint-Tropez", "Goodbye"]
+    # Its credits are the tour's (not translated here), in the guide as in the tags and the feed.
+    assert "Indicatif : son original (CC0)." in (tmp_path / "en" / "index.html").read_text("utf-8")
     assert sorted(p.name for p in folder.iterdir()) == ["tour.en.yml", "tour.yml"]
 
 
