@@ -283,7 +283,8 @@ def test_each_leg_is_the_same_in_check_and_in_the_guide(phone: Any, shipped: Shi
             MODES[mode][0], km, int(minutes), how != "as the crow flies"), target
         # On the stop's card, as the visitor reads it.
         text = page.inner_text(f"#stop-{stop['id']} .leg")
-        shown = re.fullmatch(r"Jusqu'à l'arrêt suivant : (\d+(?:,\d)?) (km|m)( à vol d'oiseau)?, ≈ (\d+) min (.+)", text)
+        shown = re.fullmatch(r"Jusqu'à l'arrêt suivant : (\d+(?:,\d)?)\u00a0(km|m)( à vol d'oiseau)?, ≈ (\d+) min (.+)",
+                             text)
         assert shown, text
         number = float(shown.group(1).replace(",", ".")) / (1000 if shown.group(2) == "m" else 1)
         assert abs(number - float(km)) < 0.051, text

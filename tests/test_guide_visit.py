@@ -371,7 +371,7 @@ def test_a_leg_by_bike_shows_its_time_on_the_card_and_what_is_left_on_the_way(ed
                                       "minutes": minutes}
 
     page = edited(by_bike)
-    assert page.inner_text("#stop-un .leg") == "Jusqu'à l'arrêt suivant : 1,1 km à vol d'oiseau, ≈ 6 min à vélo"
+    assert page.inner_text("#stop-un .leg") == "Jusqu'à l'arrêt suivant : 1,1\u00a0km à vol d'oiseau, ≈ 6 min à vélo"
     assert page.locator("#stop-deux .leg").count() == 0
     page.click("#start")
     walk_to(page, "un")

@@ -422,7 +422,7 @@
     const way = segment.way;
     if (way && typeof way.minutes === 'number' && SPEEDS[way.mode]) {
       // The leg to the next stop, as `audiotour check` gives it.
-      const distance = distanceText(way.distance_km * 1000);
+      const distance = distanceText(way.distance_km * 1000).replace(' ', '\u00a0');  // "3 km" on one line
       body.append(el('p', 'leg', fill(ui.leg, {
         distance: way.measured ? distance : fill(ui.crow, { distance }),
         time: fill(ui[way.mode], { time: duration(way.minutes * 60) }),
