@@ -21,7 +21,7 @@ from audiotour import publishers
 from audiotour.context import PublishContext
 from audiotour.errors import TourError
 from audiotour.guide import write_guide
-from audiotour.guide.page import CSP, short_name, web_manifest
+from audiotour.guide.page import content_security_policy, short_name, web_manifest
 from audiotour.guide.strings import all_ui_strings, ui_strings
 from audiotour.manifest import read_manifest, write_manifest
 from audiotour.publishers import context_for
@@ -131,8 +131,10 @@ def test_tour_text_reaches_the_page_only_as_escaped_json(guide: Guide) -> None:
     assert data["title"] == "Visite <b>test</b> </script><script>alert(1)</script>"
     assert data["segments"][1]["title"] == f"Port {ATTACK}"
     assert data["segments"][-1]["title"] == "Fin {{noscript_links}}"  # a placeholder in the tour stays text
-    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in head
-    assert "script-src 'self'" in CSP and "unsafe-inline" not in CSP
+    csp = content_security_policy(data["tiles"])
+    assert f'<meta http-equiv="Content-Security-Policy" content="{csp}">' in head
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "img-src 'self' https://tile.openstreetmap.org;" in csp
 
 
 def test_the_page_data_follows_the_build_record(guide: Guide) -> None:

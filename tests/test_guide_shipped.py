@@ -260,6 +260,39 @@ def test_guidance_stays_on_screen_and_covers_nothing(phone: Any, viewport: dict[
     assert page.problems == []
 
 
+LEG = re.compile(r"^      to (\S+) (on foot|by car|by bike): ([\d.]+) km (by road|by road or path|as the crow flies), "
+                 r"about (\d+) min", re.MULTILINE)
+MODES = {"on foot": ("foot", "à pied"), "by car": ("car", "en voiture"), "by bike": ("bike", "à vélo")}
+
+
+def test_each_leg_is_the_same_in_check_and_in_the_guide(phone: Any, shipped: Shipped) -> None:
+    from click.testing import CliRunner
+
+    from audiotour.cli import cli
+
+    legs = LEG.findall(CliRunner().invoke(cli, ["check", str(ROOT / "tour.yml")]).output)
+    page_html = (shipped.output / "index.html").read_text("utf-8")
+    found = re.search(r'<script type="application/json" id="tour-data">(.*?)</script>', page_html, re.DOTALL)
+    assert found
+    stops = [s for s in json.loads(found.group(1))["segments"] if s["kind"] == "stop"]
+    assert len(legs) == len(stops) - 1 == 7 and "way" not in stops[-1]
+    page = phone()
+    for stop, (target, mode, km, how, minutes) in zip(stops, legs):
+        way = stop["way"]
+        assert (way["mode"], f"{way['distance_km']:.1f}", way["minutes"], way["measured"]) == (
+            MODES[mode][0], km, int(minutes), how != "as the crow flies"), target
+        # On the stop's card, as the visitor reads it.
+        text = page.inner_text(f"#stop-{stop['id']} .leg")
+        shown = re.fullmatch(r"Jusqu'à l'arrêt suivant : (\d+(?:,\d)?)\u00a0(km|m)( à vol d'oiseau)?, ≈ (\d+) min (.+)",
+                             text)
+        assert shown, text
+        number = float(shown.group(1).replace(",", ".")) / (1000 if shown.group(2) == "m" else 1)
+        assert abs(number - float(km)) < 0.051, text
+        assert (bool(shown.group(3)), shown.group(4), shown.group(5)) == (
+            how == "as the crow flies", minutes, MODES[mode][1]), text
+    assert page.problems == []
+
+
 @pytest.mark.slow
 def test_the_shipped_tour_has_a_feed_in_french_and_one_in_english(shipped: Shipped) -> None:
     import feedparser

@@ -355,6 +355,36 @@ def test_the_way_to_the_next_stop_is_shown_when_the_tour_gives_it(edited: Any) -
     assert page.problems == []
 
 
+def test_a_leg_by_bike_shows_its_time_on_the_card_and_what_is_left_on_the_way(edited: Any) -> None:
+    from audiotour.legs import DETOUR, leg_km, leg_minutes
+    from audiotour.tour import Location
+
+    crow = leg_km(Location(lat=SITES["un"][0], lon=SITES["un"][1]), Location(lat=SITES["deux"][0], lon=SITES["deux"][1]))
+    minutes = leg_minutes(crow * DETOUR["bike"], "bike")
+    assert minutes == 6  # 1.1 km as the crow flies, × 1.3 at 15 km/h
+
+    def by_bike(data: dict[str, Any]) -> None:
+        # As a build writes it for a stop with way: {mode: bike, directions: …}.
+        assert data["speeds"]["bike"] == {"kmh": 15.0, "detour": 1.3}
+        data["segments"][1]["way"] = {"mode": "bike", "directions": "Longez le canal vers le nord.", "parking": None,
+                                      "km": None, "distance_km": round(crow, 3), "measured": False,
+                                      "minutes": minutes}
+
+    page = edited(by_bike)
+    assert page.inner_text("#stop-un .leg") == "Jusqu'à l'arrêt suivant : 1,1\u00a0km à vol d'oiseau, ≈ 6 min à vélo"
+    assert page.locator("#stop-deux .leg").count() == 0
+    page.click("#start")
+    walk_to(page, "un")
+    assert next_title(page) == "La chapelle"
+    # From the stop, the card's very time; halfway, half of it.
+    assert re.fullmatch(r"à 1,1 km, vers le nord · ≈ 6 min à vélo · ± 10 m", page.inner_text("#next-distance"))
+    assert "travelmode=bicycling" in page.get_attribute("#next-go", "href")
+    move(page, (43.2050, 6.5000))
+    page.wait_for_function("() => document.getElementById('next-distance').textContent.startsWith('à 560 m')")
+    assert "≈ 3 min à vélo" in page.inner_text("#next-distance")
+    assert page.problems == []
+
+
 def test_the_page_follows_the_tour_language_and_the_phone_heading(edited: Any) -> None:
     from audiotour.guide.strings import ui_strings
 

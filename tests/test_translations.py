@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from audiotour import api
 from audiotour.cli import cli
 from audiotour.errors import TourError
-from audiotour.summary import WORDS_PER_MINUTE, part_words
+from audiotour.summary import part_words, words_per_minute
 from audiotour.tour import load_tour
 from audiotour.translations import load_translations
 
@@ -140,6 +140,49 @@ def test_errors_found_later_name_the_file_the_value_was_written_in(folder: Path)
     assert str(english.error(("stops", 1, "location"), "far")) == "tour.yml:26: stops[1].location: far"
 
 
+ENGLISH_CREDITS = 'credits: ["Signature tune: an original sound (CC0)."]\n'
+ENGLISH_LINK = "    links: [{title: Saint-Tropez harbour}]\n"
+
+
+def _translate_credits_and_links(folder: Path) -> None:
+    translation = folder / "tour.en.yml"
+    text = translation.read_text("utf-8").replace("outro:\n", ENGLISH_CREDITS + "outro:\n")
+    translation.write_text(text.replace("    title: Saint-Tropez\n", "    title: Saint-Tropez\n" + ENGLISH_LINK), "utf-8")
+
+
+def test_the_intro_and_outro_keep_the_tours_sounds(folder: Path) -> None:
+    (folder / "sounds").mkdir()
+    shutil.copy(ROOT / "sounds" / "indicatif.mp3", folder / "sounds" / "theme.mp3")
+    tour = folder / "tour.yml"
+    tour.write_text(tour.read_text("utf-8").replace("  title: Bienvenue\n", "  title: Bienvenue\n  music: sounds/theme.mp3\n"),
+                    "utf-8")
+    english = api.load_tour("tour.yml").translations["en"].tour
+    assert english.intro is not None and (english.intro.title, english.intro.music) == ("Welcome", "sounds/theme.mp3")
+
+
+def test_credits_and_link_titles_may_be_translated(folder: Path) -> None:
+    french = api.load_tour("tour.yml")
+    # Untranslated, they are the tour's own: a credit or a title is often a name.
+    assert french.translations["en"].tour.credits == french.tour.credits == ["Indicatif : son original (CC0)."]
+    assert french.translations["en"].tour.stops[1].links == french.tour.stops[1].links
+    _translate_credits_and_links(folder)
+    english = api.load_tour("tour.yml").translations["en"]
+    assert english.tour.credits == ["Signature tune: an original sound (CC0)."]
+    [link] = english.tour.stops[1].links
+    assert (link.title, link.url) == ("Saint-Tropez harbour", french.tour.stops[1].links[0].url)
+    # Found later, a problem with them names the file they were written in.
+    assert str(english.error(("credits", 0), "x")).startswith("tour.en.yml:20: credits[0]: ")
+    assert str(english.error(("stops", 1, "links", 0, "title"), "x")).startswith("tour.en.yml:18: stops[1].links[0].title")
+    assert str(english.error(("stops", 1, "links", 0, "url"), "x")).startswith("tour.yml:27: stops[1].links[0].url")
+
+
+def test_credits_a_tour_does_not_have_cannot_be_translated(folder: Path) -> None:
+    tour = folder / "tour.yml"
+    tour.write_text(tour.read_text("utf-8").replace('credits: ["Indicatif : son original (CC0)."]\n', ""), "utf-8")
+    _translate_credits_and_links(folder)
+    refused_everywhere(folder, "tour.en.yml:20: credits: tour.yml has no credit lines; remove credits:")
+
+
 def test_the_library_loads_translations_from_a_loaded_tour(folder: Path) -> None:
     loaded = load_tour("tour.yml")
     assert loaded.translations == {}
@@ -157,10 +200,22 @@ def test_a_tour_without_translations_loads_none(tmp_path: Path) -> None:
 def test_check_shows_each_language_side_by_side(folder: Path) -> None:
     code, out, err = invoke("check", "tour.yml")
     assert (code, err) == (0, "")
-    table = out[out.index("  languages, at 150 words a minute:"):].split("\n  before publishing")[0].splitlines()
+    table = out[out.index("  languages, at 147 words a minute:"):].split("\n  before publishing")[0].splitlines()
     assert table[1].split() == ["fr", "en"]
     assert [row.split()[0] for row in table[2:]] == ["intro", "1", "2", "outro", "whole"]
     assert table[3].split() == ["1", "cavalaire", "25", "words", "0:10", "26", "words", "0:10"]
+
+
+def test_each_language_is_estimated_at_its_own_voices_pace(folder: Path) -> None:
+    translation = folder / "tour.en.yml"
+    translation.write_text(translation.read_text("utf-8").replace("language: en\n", "language: en\nvoice: {rate: 120}\n"),
+                           "utf-8")
+    code, out, err = invoke("check", "tour.yml")
+    assert (code, err) == (0, "")
+    assert "  parts, at 147 words a minute (the default pace):" in out
+    table = out[out.index("  languages, at 147 (fr), 120 (en) words a minute:"):].splitlines()
+    # 25 words at 147 a minute, 26 at 120.
+    assert table[3].split() == ["1", "cavalaire", "25", "words", "0:10", "26", "words", "0:15"]
 
 
 def test_the_shipped_english_tour_loads_and_each_stop_lasts_two_to_four_minutes() -> None:
@@ -169,7 +224,7 @@ def test_the_shipped_english_tour_loads_and_each_stop_lasts_two_to_four_minutes(
     assert english.language == "en" and english.voice.tld == "co.uk"
     assert [s.id for s in english.stops] == [s.id for s in loaded.tour.stops]
     for stop in english.stops:
-        minutes = part_words(stop) / WORDS_PER_MINUTE
+        minutes = part_words(stop) / words_per_minute(english)
         assert 2 <= minutes <= 4, (stop.id, minutes)
     for name in ("Cavalaire", "Croix-Valmer", "Ramatuelle", "Pampelonne", "Gassin", "Sainte-Maxime", "Nartelle",
                  "de Lattre de Tassigny"):
@@ -184,6 +239,8 @@ def test_a_translation_builds_like_any_tour(folder: Path, tmp_path: Path) -> Non
     english = api.load_tour("tour.yml").translations["en"]
     report = api.build(english, tmp_path / "en", engine="espeak")
     assert [s.title for s in report.manifest.segments] == ["Welcome", "Cavalaire-sur-Mer", "Saint-Tropez", "Goodbye"]
+    # Its credits are the tour's (not translated here), in the guide as in the tags and the feed.
+    assert "Indicatif : son original (CC0)." in (tmp_path / "en" / "index.html").read_text("utf-8")
     assert sorted(p.name for p in folder.iterdir()) == ["tour.en.yml", "tour.yml"]
 
 

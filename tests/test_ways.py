@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from audiotour.cli import cli
-from audiotour.summary import leg_minutes
+from audiotour.legs import leg_minutes
 
 HEAD = "title: T\ndescription: D\nstops:\n"
 FIRST = ("  - title: Plage\n    id: plage\n    narration: Un deux trois quatre.\n"
@@ -67,13 +67,25 @@ def test_check_prints_each_part_and_each_leg(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     assert out.splitlines()[2:9] == [  # then what publishing as a podcast will ask for
         "  2 stops, 16 words to speak",
-        "  about 8 seconds of audio",
+        "  about 9 seconds of audio",
         "  route: 14.0 km through 2 located stops",
-        "  parts, at 150 words a minute:",
+        "  parts, at 147 words a minute (the default pace):",
         "    1 plage: 13 words, 0 min 05 s",
         "      to port by car: 14.0 km as the crow flies, about 34 min; parking given",
         "    2 port: 3 words, 0 min 00 s",
     ]
+
+
+@pytest.mark.parametrize(("voice", "pace", "seconds"), [
+    ("voice: {rate: 100}\n", "at 100 words a minute (voice.rate)", "0 min 10 s"),
+    ("voice: {slow: true}\n", "at 120 words a minute (voice.slow)", "0 min 05 s"),
+    ("voice: {slow: true, rate: 220}\n", "at 220 words a minute (voice.rate)", "0 min 05 s"),
+])
+def test_check_estimates_at_the_tours_own_pace(tmp_path: Path, voice: str, pace: str, seconds: str) -> None:
+    way = "    way: {mode: car, directions: Suivez la côte vers l'est., parking: Parking du port.}\n"
+    code, out, err = check(tmp_path, voice + HEAD + FIRST + way + SECOND)
+    assert (code, err) == (0, "")
+    assert f"  parts, {pace}:\n    1 plage: 13 words, {seconds}\n" in out
 
 
 def test_check_warns_when_a_leg_has_no_directions(tmp_path: Path) -> None:
@@ -111,12 +123,12 @@ def test_a_stop_without_location_has_no_distance(tmp_path: Path) -> None:
 
 def test_the_shipped_tour_has_full_stops_and_a_way_for_every_leg() -> None:
     """Issue 17's bar: every stop two to four minutes at the voice's pace, every leg told."""
-    from audiotour.summary import WORDS_PER_MINUTE, part_words
+    from audiotour.summary import part_words, words_per_minute
     from audiotour.tour import load_tour
 
     tour = load_tour(Path(__file__).parent.parent / "tour.yml").tour
     for stop in tour.stops:
-        assert 2 <= part_words(stop) / WORDS_PER_MINUTE <= 4, stop.slug
+        assert 2 <= part_words(stop) / words_per_minute(tour) <= 4, stop.slug
     for stop in tour.stops[:-1]:
         assert stop.way is not None and stop.way.directions, stop.slug
     code, out, _ = run("check", str(Path(__file__).parent.parent / "tour.yml"))

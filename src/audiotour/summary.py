@@ -1,52 +1,39 @@
 """What `audiotour check` prints: enough to see the tour is the one meant."""
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from gpxpy.geo import haversine_distance
-
+from .engines import VoiceRequest, heard_rate
+from .legs import Leg, leg_km, tour_legs
 from .tour import LoadedTour, Location, Section, Stop, Tour, Way
 
-WORDS_PER_MINUTE = 150
-"""Words per minute heard, pauses between sentences included: the pace the voice aims at (140–155)."""
-
-# How fast a visitor covers a leg, and how much longer the real path is than the straight line.
-# Walking: 4.5 km/h, a relaxed pace with stops to look; streets and paths wind (× 1.3).
-# Bike: 15 km/h on hilly coast roads (× 1.3).
-# Car: 35 km/h, the average on the coast roads of the Maures in season (villages, roundabouts,
-# summer traffic); the roads climb and bend round headlands (× 1.4).
-SPEED_KMH = {"foot": 4.5, "bike": 15.0, "car": 35.0}
-DETOUR = {"foot": 1.3, "bike": 1.3, "car": 1.4}
 MODE_WORDS = {"foot": "on foot", "bike": "by bike", "car": "by car"}
+
+
+def words_per_minute(tour: Tour) -> int:
+    """The pace the tour's voice aims at: words a minute heard, pauses included (`voice.rate`)."""
+    voice = tour.voice
+    return heard_rate(VoiceRequest(language=tour.language, tld=voice.tld, slow=voice.slow, rate=voice.rate))
+
+
+def pace_source(tour: Tour) -> str:
+    """Where the pace comes from, as `check` says it."""
+    if tour.voice.rate is not None:
+        return "voice.rate"
+    if tour.voice.slow:
+        return "voice.slow"
+    return "the default pace"
 
 
 def count_words(text: str) -> int:
     return len(text.split())
 
 
-def leg_km(a: Location, b: Location) -> float:
-    """Straight-line distance between two stops."""
-    return haversine_distance(a.lat, a.lon, b.lat, b.lon) / 1000
-
-
 def route_km(tour: Tour) -> float:
     points = [s.location for s in tour.stops if s.location]
     return sum(leg_km(a, b) for a, b in zip(points, points[1:]))
-
-
-def path_km(way: Way, crow_km: float | None) -> float | None:
-    """The length of the way: as the author measured it, else the straight line times the detour."""
-    if way.km is not None:
-        return way.km
-    return None if crow_km is None else crow_km * DETOUR[way.mode]
-
-
-def leg_minutes(path: float, mode: str) -> int:
-    """Estimated time to cover ``path`` km, in whole minutes (at least one)."""
-    return max(1, math.ceil(path / SPEED_KMH[mode] * 60))
 
 
 def spoken_way(way: Way | None) -> str:
@@ -70,7 +57,7 @@ def narration_words(tour: Tour) -> int:
 
 def estimated_minutes(tour: Tour) -> float:
     parts = len(tour.stops) + (tour.intro is not None) + (tour.outro is not None)
-    return narration_words(tour) / WORDS_PER_MINUTE + tour.audio.pauses.segment * (parts - 1) / 60
+    return narration_words(tour) / words_per_minute(tour) + tour.audio.pauses.segment * (parts - 1) / 60
 
 
 FAR_KM = 100.0
@@ -126,21 +113,22 @@ def summarize(tour: Tour, path: Path, translations: Mapping[str, Tour] | None = 
         f"{narration_words(tour)} words to speak",
         f"  {duration} of audio",
         f"  route: {route_km(tour):.1f} km through {_count(located, 'located stop')}",
-        f"  parts, at {WORDS_PER_MINUTE} words a minute:",
+        f"  parts, at {words_per_minute(tour)} words a minute ({pace_source(tour)}):",
     ]
     if tour.intro:
-        lines.append(_part_line("intro", tour.intro))
+        lines.append(_part_line("intro", tour.intro, words_per_minute(tour)))
     warnings = [f"  warning: {warning}" for warning in warnings_first or ()]
-    for number, (stop, after) in enumerate(zip(tour.stops, [*tour.stops[1:], None]), start=1):
-        lines.append(_part_line(f"{number} {stop.slug}", stop))
-        if after is None:
+    legs: list[Leg | None] = [*tour_legs(tour), None]
+    for number, (stop, after, leg) in enumerate(zip(tour.stops, [*tour.stops[1:], None], legs), start=1):
+        lines.append(_part_line(f"{number} {stop.slug}", stop, words_per_minute(tour)))
+        if after is None or leg is None:
             continue
-        lines.append("      " + _leg(stop, after))
+        lines.append("      " + _leg(stop, after, leg))
         if stop.way is None or not stop.way.directions:
             warnings.append(f"  warning: the way from {stop.slug} to {after.slug} has no directions; "
                             f"add way: {{mode: …, directions: …}} to stop {number}")
     if tour.outro:
-        lines.append(_part_line("outro", tour.outro))
+        lines.append(_part_line("outro", tour.outro, words_per_minute(tour)))
     if translations:
         lines += side_by_side({tour.language: tour, **translations})
     publishing = podcast_warnings(tour)
@@ -156,7 +144,8 @@ def summarize(tour: Tour, path: Path, translations: Mapping[str, Tour] | None = 
 
 
 def side_by_side(tours: Mapping[str, Tour]) -> list[str]:
-    """Each part's words and minutes in every language, one column per language (the same stops in each)."""
+    """Each part's words and minutes in every language, one column per language (the same stops in each),
+    each language at its own voice's pace."""
     first = next(iter(tours.values()))
     names = [*(["intro"] if first.intro else []), *(f"{n} {s.slug}" for n, s in enumerate(first.stops, start=1)),
              *(["outro"] if first.outro else [])]
@@ -165,12 +154,17 @@ def side_by_side(tours: Mapping[str, Tour]) -> list[str]:
         parts: list[Stop | Section] = [*([tour.intro] if tour.intro else []), *tour.stops,
                                        *([tour.outro] if tour.outro else [])]
         for row, part in zip(rows, parts):
-            row.append(_words_and_time(part_words(part), part_words(part) / WORDS_PER_MINUTE * 60))
+            row.append(_words_and_time(part_words(part), part_words(part) / words_per_minute(tour) * 60))
         rows[-1].append(_words_and_time(narration_words(tour), estimated_minutes(tour) * 60))
     width = max(len(row[0]) for row in rows)
     cells = max(len(cell) for row in rows for cell in row[1:])
     header = " " * width + "".join(f"  {language:>{cells}}" for language in tours)
-    lines = [f"  languages, at {WORDS_PER_MINUTE} words a minute:", "    " + header]
+    paces = {language: words_per_minute(tour) for language, tour in tours.items()}
+    if len(set(paces.values())) == 1:
+        pace = f"{next(iter(paces.values()))} words a minute"
+    else:
+        pace = ", ".join(f"{wpm} ({language})" for language, wpm in paces.items()) + " words a minute"
+    lines = [f"  languages, at {pace}:", "    " + header]
     lines += ["    " + row[0].ljust(width) + "".join(f"  {cell:>{cells}}" for cell in row[1:]) for row in rows]
     return lines
 
@@ -206,28 +200,26 @@ def podcast_warnings(tour: Tour, today: date | None = None) -> list[str]:
     return warnings
 
 
-def _part_line(name: str, part: Stop | Section) -> str:
+def _part_line(name: str, part: Stop | Section, wpm: int) -> str:
     words = part_words(part)
-    seconds = round(words / WORDS_PER_MINUTE * 60 / 5) * 5
+    seconds = round(words / wpm * 60 / 5) * 5
     return f"    {name}: {words} words, {seconds // 60} min {seconds % 60:02d} s"
 
 
-def _leg(stop: Stop, after: Stop) -> str:
+def _leg(stop: Stop, after: Stop, leg: Leg) -> str:
     way = stop.way
     target = f"to {after.slug}"
-    crow = None if stop.location is None or after.location is None else leg_km(stop.location, after.location)
-    if way is not None and way.km is not None:
-        distance = f"{way.km:.1f} km by {'road' if way.mode == 'car' else 'road or path'}"
-    elif crow is None:
+    if way is not None and leg.measured_km is not None:
+        distance = f"{leg.measured_km:.1f} km by {'road' if way.mode == 'car' else 'road or path'}"
+    elif leg.crow_km is None:
         distance = "distance unknown (a stop has no location)"
     else:
-        distance = f"{crow:.1f} km as the crow flies"
+        distance = f"{leg.crow_km:.1f} km as the crow flies"
     if way is None:
         return f"{target}: {distance}, no way given"
     text = f"{target} {MODE_WORDS[way.mode]}: {distance}"
-    path = path_km(way, crow)
-    if path is not None:
-        text += f", about {leg_minutes(path, way.mode)} min"
+    if leg.minutes is not None:
+        text += f", about {leg.minutes} min"
     if way.parking:
         text += "; parking given"
     return text

@@ -25,7 +25,7 @@ from slugify import slugify
 from .categories import MAX_CATEGORIES, parse_category, parse_role
 from .engines import engine_classes
 from .errors import TourError
-from .urls import check_base_url
+from .urls import check_base_url, check_tile_template
 from .yamlsource import PathKey, YamlDocument, format_key, load_yaml
 
 MAX_TEXT_CHARS = 30_000
@@ -79,6 +79,10 @@ def _relative_file(value: str) -> str:
 
 def _base_url(value: str) -> str:
     return check_base_url(value)
+
+
+def _tiles(value: str) -> str:
+    return "none" if value.strip() == "none" else check_tile_template(value)
 
 
 def _category(value: str) -> str:
@@ -135,7 +139,7 @@ class Voice(Model):
     slow: bool = False
     """Speak slowly (a pace of 120 words a minute unless `rate` says otherwise)."""
     rate: Annotated[int, Field(ge=80, le=250)] | None = None
-    """Words a minute the listener hears, pauses included: 145 when unset (audio guides sit near 140-150).
+    """Words a minute the listener hears, pauses included: 147 when unset (audio guides sit near 140-150).
     eSpeak NG speaks at that pace itself; Google's voice is time-stretched to it."""
 
 
@@ -261,6 +265,40 @@ class Stop(Model):
     @property
     def slug(self) -> str:
         return self.id or slugify(self.title)[:60].strip("-") or "stop"
+
+
+class GuideSettings(Model):
+    """The phone guide (index.html): what goes under its map."""
+
+    tiles: Annotated[str, AfterValidator(_tiles),
+                     Field(json_schema_extra={"pattern": r"^(none|https://\S*\{z\}\S*)$"})] | None = None
+    """The map tiles under the route while the phone is online: a tile server's address with {z}, {x} and {y}
+    (optionally {s}), https only, e.g. https://tiles.example.org/{z}/{x}/{y}.png; or none, for a map drawn from
+    the tour's coordinates alone. Default: OpenStreetMap's tiles, fine for light use only."""
+    tiles_attribution: Line | None = None
+    """The credit the tile server asks for, shown on the map, e.g. © OpenStreetMap contributors; needed with
+    your own tiles."""
+
+    @field_validator("tiles", mode="before")
+    @classmethod
+    def _no_tiles(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            # YAML reads no, off and false as false.
+            raise ValueError(f"{_show(value)} is not a tile address; write tiles: none for a map without tiles, "
+                             "or a tile server's https:// address")
+        return value
+
+    @model_validator(mode="after")
+    def _attribution_with_own_tiles(self) -> GuideSettings:
+        if self.tiles not in (None, "none") and self.tiles_attribution is None:
+            raise _FieldProblem(("guide", "tiles_attribution"),
+                                "is required with your own tiles: the credit the tile server asks for, shown on "
+                                "the map, e.g. tiles_attribution: © OpenStreetMap contributors")
+        if self.tiles in (None, "none") and self.tiles_attribution is not None:
+            what = "with tiles: none there are no tiles to credit" if self.tiles else \
+                "OpenStreetMap's tiles carry their own credit"
+            raise _FieldProblem(("guide", "tiles_attribution"), f"{what}; remove it")
+        return self
 
 
 class Owner(Model):
@@ -437,6 +475,8 @@ class Tour(Model):
     """Translation files beside the tour (tour.en.yml), one per language: the same stops' texts in another language."""
     podcast: Podcast = Podcast()
     """How the tour is published as a podcast: owner, categories, dates, licence…"""
+    guide: GuideSettings = GuideSettings()
+    """The phone guide: the tiles under its map."""
 
     def lexicon_for(self, engine: str | None) -> dict[str, str]:
         """The lexicon as one engine reads it (None: the respellings every engine shares)."""
@@ -609,6 +649,7 @@ _KNOWN_KEYS = {
     "persons": set(Person.model_fields),
     "license": set(License.model_fields),
     "area": set(Area.model_fields),
+    "guide": set(GuideSettings.model_fields),
 }
 
 
@@ -701,5 +742,5 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-__all__ = ["Area", "Lexicon", "LexiconEntry", "License", "LoadedTour", "Location", "Owner", "Person", "Podcast",
-           "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key", "sound_files"]
+__all__ = ["Area", "GuideSettings", "Lexicon", "LexiconEntry", "License", "LoadedTour", "Location", "Owner", "Person",
+           "Podcast", "Section", "Stop", "Tour", "Voice", "Way", "load_tour", "format_key", "sound_files"]

@@ -5,8 +5,10 @@ gives its ``language``, optionally its ``voice`` and ``lexicon``, and the
 translated texts: the tour's ``title`` and ``description``, the intro's and
 outro's ``title`` and ``narration``, and for every stop, named by its ``id``,
 its ``title``, ``narration`` and ``way`` (``directions``, ``parking``).
-Everything else (places, radii, dates, images, links, order, audio settings)
-comes from the tour itself, so the languages cannot drift apart.
+Optionally, what is shown but not spoken: the tour's ``credits``, line for
+line, and each stop's ``links``' titles, link for link (absent: the tour's
+own). Everything else (places, radii, dates, images, link addresses, order,
+audio settings) comes from the tour itself, so the languages cannot drift apart.
 
 `load_translations` reads them into one full `Tour` per language: the main
 tour with the texts substituted, ready for the same pipeline. Every mistake is
@@ -15,6 +17,7 @@ a `TourError` naming the translation's file and line.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -53,6 +56,22 @@ class TranslatedWay(Model):
     """The tour's parking line, translated."""
 
 
+class TranslatedSection(Model):
+    """The intro or the outro in another language: its words; its sounds come from the tour."""
+
+    title: Line
+    """The title, translated."""
+    narration: Narration
+    """The narration, translated; blank lines separate paragraphs."""
+
+
+class TranslatedLink(Model):
+    """A link of the stop, in the tour's order: its title; its address comes from the tour."""
+
+    title: Line
+    """The link's title, translated."""
+
+
 class TranslatedStop(Model):
     """A stop of the tour, named by its id, in another language."""
 
@@ -64,6 +83,9 @@ class TranslatedStop(Model):
     """The stop's narration, translated; blank lines separate paragraphs."""
     way: TranslatedWay | None = None
     """The way to the next stop, translated (when the tour gives one)."""
+    links: list[TranslatedLink] | None = None
+    """The titles of the stop's links, translated, one for each of the tour's links in its order; when
+    absent, the tour's own titles."""
 
 
 class Translation(Model):
@@ -79,9 +101,12 @@ class Translation(Model):
     """The tour's title, translated."""
     description: Text
     """The tour's description, translated."""
-    intro: Section | None = None
+    credits: list[Line] | None = None
+    """The tour's credits, translated line for line (as many lines, in the same order); when absent, the
+    tour's own."""
+    intro: TranslatedSection | None = None
     """The intro's title and narration, translated (when the tour has an intro)."""
-    outro: Section | None = None
+    outro: TranslatedSection | None = None
     """The outro's title and narration, translated (when the tour has an outro)."""
     stops: Annotated[list[TranslatedStop], Field(min_length=1, max_length=500)]
     """Every stop of the tour, by id, translated (in any order)."""
@@ -90,10 +115,11 @@ class Translation(Model):
 _TRANSLATION_KEYS: dict[str, set[str]] = {
     "": set(Translation.model_fields),
     "voice": set(Voice.model_fields),
-    "intro": set(Section.model_fields),
-    "outro": set(Section.model_fields),
+    "intro": set(TranslatedSection.model_fields),
+    "outro": set(TranslatedSection.model_fields),
     "stops": set(TranslatedStop.model_fields),
     "way": set(TranslatedWay.model_fields),
+    "links": set(TranslatedLink.model_fields),
 }
 
 _TOP_TEXTS = {"title", "description", "language", "voice", "lexicon"}
@@ -115,7 +141,7 @@ class TranslatedDocument(YamlDocument):
         if not key:
             return self.main, key
         head = key[0]
-        if head in _TOP_TEXTS or head in ("intro", "outro"):
+        if head in _TOP_TEXTS or head in ("intro", "outro") or (head == "credits" and self._gives(("credits",))):
             return self.translation, key
         if head == "stops" and len(key) >= 3 and isinstance(key[1], int) and key[1] in self.stop_rows:
             row: PathKey = ("stops", self.stop_rows[key[1]])
@@ -123,7 +149,21 @@ class TranslatedDocument(YamlDocument):
                 return self.translation, row + key[2:]
             if key[2] == "way" and len(key) >= 4 and key[3] in ("directions", "parking"):
                 return self.translation, row + key[2:]
+            if key[2] == "links" and (len(key) == 3 or key[4:5] == ("title",)) and self._gives(row + ("links",)):
+                return self.translation, row + key[2:]
         return self.main, key
+
+    def _gives(self, key: PathKey) -> bool:
+        """Whether the translation file itself writes ``key`` (an optional text: else the tour's own)."""
+        value: object = self.translation.data if self.translation else None
+        for part in key:
+            if isinstance(part, str) and isinstance(value, dict) and part in value:
+                value = value[part]
+            elif isinstance(part, int) and isinstance(value, list) and 0 <= part < len(value):
+                value = value[part]
+            else:
+                return False
+        return value is not None
 
     def position_of(self, key: PathKey) -> Position | None:
         document, routed = self._route(key)
@@ -184,8 +224,11 @@ def load_translation(loaded: LoadedTour, path: Path | str) -> LoadedTour:
     rows = _match_stops(loaded, translation, document)
     for part in ("intro", "outro"):
         _check_same_parts(loaded.path.name, document, (part,), getattr(main, part), getattr(translation, part))
+    _check_lines(loaded.path.name, document, ("credits",), "credit line", main.credits, translation.credits)
     for index, stop in enumerate(main.stops):
         _check_way(loaded.path.name, document, rows[index], stop, translation.stops[rows[index]])
+        _check_lines(f"stop {stop.slug!r} of {loaded.path.name}", document, ("stops", rows[index], "links"), "link",
+                     stop.links, translation.stops[rows[index]].links)
     merged = _merge(main, translation, rows)
     located = TranslatedDocument(path=path, data=document.data, positions=document.positions,
                                  main=loaded.document, translation=document, stop_rows=rows)
@@ -274,6 +317,26 @@ def _check_way(tour_name: str, document: YamlDocument, row: int, stop: Stop, tra
             raise document.error(key + (text,), f"stop {stop.slug!r} of {tour_name} gives no {text}; remove it")
 
 
+def _check_lines(owner: str, document: YamlDocument, key: PathKey, noun: str, original: Sequence[object],
+                 translated: Sequence[object] | None) -> None:
+    """An optional translated list (credits, a stop's links): absent, or one item for each of the tour's."""
+    if translated is None or len(translated) == len(original):
+        return
+    name = key[-1]
+    if not original:
+        raise document.error(key, f"{owner} has no {noun}s; remove {name}:")
+    count = f"{len(original)} {noun}{'' if len(original) == 1 else 's'}"
+    raise document.error(key, f"{owner} has {count} and this file gives {len(translated)}; translate each one, "
+                              f"in the same order, or remove {name}: to keep {owner.split()[-1]}'s own")
+
+
+def _section(main: Section | None, text: TranslatedSection | None) -> Section | None:
+    """The tour's intro or outro (its sounds too) with the translation's words; both or neither, checked."""
+    if main is None or text is None:
+        return None
+    return main.model_copy(update={"title": text.title, "narration": text.narration})
+
+
 def _merge(main: Tour, translation: Translation, rows: dict[int, int]) -> Tour:
     stops = []
     for index, stop in enumerate(main.stops):
@@ -282,17 +345,20 @@ def _merge(main: Tour, translation: Translation, rows: dict[int, int]) -> Tour:
         if stop.way is not None:
             given = text.way or TranslatedWay()
             way = stop.way.model_copy(update={"directions": given.directions, "parking": given.parking})
+        links = stop.links if text.links is None else [
+            link.model_copy(update={"title": given.title}) for link, given in zip(stop.links, text.links)]
         stops.append(stop.model_copy(update={"id": stop.slug, "title": text.title, "narration": text.narration,
-                                              "way": way}))
+                                              "way": way, "links": links}))
     voice = translation.voice or main.voice.model_copy(update={"tld": None})
     return main.model_copy(update={
         "title": translation.title,
         "description": translation.description,
+        "credits": main.credits if translation.credits is None else translation.credits,
         "language": translation.language,
         "voice": voice,
         "lexicon": translation.lexicon,
-        "intro": translation.intro,
-        "outro": translation.outro,
+        "intro": _section(main.intro, translation.intro),
+        "outro": _section(main.outro, translation.outro),
         "stops": stops,
         "translations": [],
     })

@@ -155,13 +155,14 @@ def serve(directory: Path, host: str, port: int, verbose: bool) -> None:
 
 
 @cli.command()
+@click.option("--translation", is_flag=True, help="A translation file's schema (tour.en.yml) instead.")
 @click.option("-v", "--verbose", is_flag=True, help="Show a traceback on errors.")
 @reports_errors
-def schema(verbose: bool) -> None:
+def schema(translation: bool, verbose: bool) -> None:
     """Print the tour file's JSON Schema (for editors: see docs/tour-file.md)."""
     from ..schema import schema_text
 
-    click.echo(schema_text(), nl=False)
+    click.echo(schema_text(translation), nl=False)
 
 
 def _minutes(seconds: float) -> str:

@@ -6,17 +6,19 @@ import json
 import re
 from typing import Any
 
-from ..urls import url_for
+from ..urls import tile_origins, url_for
 
-TILES = "https://tile.openstreetmap.org"
-"""The only other host the page may reach: map tiles beneath the map, when online (app.js decides)."""
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-       f"img-src 'self' {TILES}; media-src 'self'; "
-       "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
-       "object-src 'none'; base-uri 'none'; form-action 'none'")
-"""Only the page's own files run: even markup that slipped into the DOM could not load or run anything.
-Images may also come from the tile server: that is the one exception, and only for images."""
+def content_security_policy(tiles: dict[str, Any] | None) -> str:
+    """Only the page's own files run: even markup that slipped into the DOM could not load or run anything.
+    Images may also come from the tour's tile server (``tiles``, as in the page data), and only from it:
+    that is the one exception, and only for images. No tiles, no exception."""
+    images = " ".join(["'self'", *(tile_origins(tiles["url"]) if tiles else [])])
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"img-src {images}; media-src 'self'; "
+            "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'none'")
+
 
 THEME = "#0b2545"
 
@@ -38,7 +40,8 @@ def render_index(template: str, data: dict[str, Any], css: str, js: str) -> str:
         for s in data["segments"]
     )
     values = {
-        "lang": html.escape(data["lang"]), "csp": CSP, "title": html.escape(data["title"]),
+        "lang": html.escape(data["lang"]), "csp": html.escape(content_security_policy(data.get("tiles")), quote=False).replace('"', "&quot;"),
+        "title": html.escape(data["title"]),
         "css": html.escape(css), "js": html.escape(js), "data": script_json(data),
         "noscript": html.escape(str(ui["noscript"])), "noscript_links": links,
     }

@@ -22,9 +22,9 @@
   const STATE_TTL_MS = 16 * 3600 * 1000;
   // A change of language carries the story playing over to the other page, if it opens soon after.
   const RESUME_TTL_MS = 10 * 60 * 1000;
-  const FOOT_KMH = 4.5;
-  const CAR_KMH = 40;
-  const DETOUR = 1.3;  // roads and paths are longer than the straight line
+  // By mode, the speed (km/h) and how much longer roads and paths are than the straight line:
+  // the table `audiotour check` estimates each leg with, given in the page data.
+  const SPEEDS = data.speeds;
   const FOOT_MAX_M = 2500;  // farther than this, without a word from the tour, people drive
 
   // The tour in other languages: each one's page, relative to this one ("" is this page).
@@ -322,13 +322,14 @@
     const where = stop.lat + ',' + stop.lon;
     const agent = navigator.userAgent;
     const car = mode === 'car';
+    const travel = car ? 'driving' : mode === 'bike' ? 'bicycling' : 'walking';
     if (/iPhone|iPad|iPod/.test(agent) || (/Macintosh/.test(agent) && navigator.maxTouchPoints > 1)) {
       return 'https://maps.apple.com/?daddr=' + where + '&dirflg=' + (car ? 'd' : 'w');
     }
     if (/Android/.test(agent)) {
       return 'geo:' + where + '?q=' + where + '(' + encodeURIComponent(stop.title) + ')';
     }
-    return 'https://www.google.com/maps/dir/?api=1&travelmode=' + (car ? 'driving' : 'walking') +
+    return 'https://www.google.com/maps/dir/?api=1&travelmode=' + travel +
       '&destination=' + where;
   }
 
@@ -418,6 +419,15 @@
       actions.append(go);
     }
     body.append(actions);
+    const way = segment.way;
+    if (way && typeof way.minutes === 'number' && SPEEDS[way.mode]) {
+      // The leg to the next stop, as `audiotour check` gives it.
+      const distance = distanceText(way.distance_km * 1000).replace(' ', '\u00a0');  // "3 km" on one line
+      body.append(el('p', 'leg', fill(ui.leg, {
+        distance: way.measured ? distance : fill(ui.crow, { distance }),
+        time: fill(ui[way.mode], { time: duration(way.minutes * 60) }),
+      })));
+    }
 
     const transcript = el('details', 'transcript');
     transcript.append(el('summary', null, ui.transcript));
@@ -475,8 +485,8 @@
   const updateCards = () => segments.forEach(updateCard);
 
   // -- the map --------------------------------------------------------------------
-  // Drawn from the tour's coordinates alone, so it works in a dead zone; tiles
-  // from OpenStreetMap go beneath it while the phone is online, never cached.
+  // Drawn from the tour's coordinates alone, so it works in a dead zone; the tour's
+  // tiles (OpenStreetMap's by default) go beneath it while the phone is online, never cached.
 
   let map = null;
   const markers = new Map();
@@ -529,14 +539,18 @@
     window.addEventListener('offline', updateTiles);
   }
 
+  // The tour's tile server (OpenStreetMap's unless it names its own), or none: then the map is the
+  // tour's coordinates alone, online too, and the page reaches no other host.
   function updateTiles() {
     const L = window.L;
-    if (!map) return;
+    const source = data.tiles;
+    if (!map || !source) return;
     if (navigator.onLine && !tiles) {
-      // The tile policy asks for the attribution on the map and a Referer: the page sends none elsewhere.
-      tiles = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
+      // Tile policies ask for the credit on the map and a Referer: the page sends none elsewhere.
+      const credit = escapeText(source.attribution);
+      tiles = L.tileLayer(source.url, {
         maxZoom: 19, referrerPolicy: 'strict-origin-when-cross-origin',
-        attribution: '<a href="https://www.openstreetmap.org/copyright">' + escapeText(ui.tiles) + '</a>',
+        attribution: source.link ? '<a href="' + escapeText(source.link).replace(/"/g, '&quot;') + '">' + credit + '</a>' : credit,
       }).addTo(map);
       tiles.bringToBack();
     } else if (!navigator.onLine && tiles) {
@@ -968,9 +982,14 @@
     const route = visit.route;
     const from = route.length ? located.find((s) => s.id === route[route.length - 1]) : null;
     const way = from && from.way && located.indexOf(next) === located.indexOf(from) + 1 ? from.way : null;
-    const mode = way && (way.mode === 'car' || way.mode === 'foot') ? way.mode : metres > FOOT_MAX_M ? 'car' : 'foot';
-    const seconds = metres * DETOUR / ((mode === 'car' ? CAR_KMH : FOOT_KMH) / 3.6);
-    return { mode, way, eta: fill(mode === 'car' ? ui.car : ui.foot, { time: duration(seconds) }) };
+    const mode = way && SPEEDS[way.mode] ? way.mode : metres > FOOT_MAX_M ? 'car' : 'foot';
+    const speed = SPEEDS[mode];
+    let seconds = metres * speed.detour / (speed.kmh / 3.6);
+    // On the tour's own leg, its time (a measured length included) for the share of the straight line left:
+    // from the stop just heard, the very time its card and `audiotour check` give.
+    const whole = way && typeof way.minutes === 'number' ? metresBetween(from, next) : 0;
+    if (whole > 0) seconds = way.minutes * 60 * metres / whole;
+    return { mode, way, eta: fill(ui[mode], { time: duration(seconds) }) };
   }
 
   function guide() {
