@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,11 +36,18 @@ def ffmpeg_path() -> str:
         ) from None
 
 
+def _command(args: list[str], reads_stdin: bool) -> list[str]:
+    return [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y", *([] if reads_stdin else ["-nostdin"]), *args]
+
+
+def _failure(stderr: bytes, code: int) -> WorldError:
+    detail = stderr.decode("utf-8", "replace").strip().splitlines()
+    return WorldError(f"ffmpeg failed: {detail[-1] if detail else f'exit code {code}'}")
+
+
 def run(args: list[str], *, input_chunks: Iterable[bytes] | None = None, stdin_bytes: bytes | None = None) -> bytes:
     """Run ffmpeg with ``args``; return its stdout, raise WorldError on failure."""
-    reads_stdin = input_chunks is not None or stdin_bytes is not None
-    command = [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y",
-               *([] if reads_stdin else ["-nostdin"]), *args]
+    command = _command(args, reads_stdin=input_chunks is not None or stdin_bytes is not None)
     try:
         if input_chunks is None:
             done = subprocess.run(command, input=stdin_bytes, capture_output=True, check=False)
@@ -60,9 +68,32 @@ def run(args: list[str], *, input_chunks: Iterable[bytes] | None = None, stdin_b
     except OSError as exc:
         raise WorldError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from None
     if code != 0:
-        detail = stderr.decode("utf-8", "replace").strip().splitlines()
-        raise WorldError(f"ffmpeg failed: {detail[-1] if detail else f'exit code {code}'}")
+        raise _failure(stderr, code)
     return stdout
+
+
+def run_chunks(args: list[str], *, chunk_bytes: int) -> Iterator[bytes]:
+    """Run ffmpeg with ``args``, its stdout handed over as it comes, ``chunk_bytes`` at a time (fewer at the end):
+    never all of it at once. Raises WorldError on failure, once the output is read."""
+    command = _command(args, reads_stdin=False)
+    # Its messages go to a file: a pipe nobody reads until the end could fill and stop it.
+    with tempfile.TemporaryFile() as messages:
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=messages)
+        except OSError as exc:
+            raise WorldError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from None
+        with process:
+            assert process.stdout is not None
+            try:
+                while chunk := process.stdout.read(chunk_bytes):
+                    yield chunk
+            except BaseException:
+                process.kill()  # abandoned (an error, a signal, the generator closed): no ffmpeg left behind
+                raise
+            code = process.wait()
+        if code != 0:
+            messages.seek(0)
+            raise _failure(messages.read(), code)
 
 
 def encode_mp3(pcm_chunks: Iterable[bytes], target: Path, *, sample_rate: int, output_rate: int,
@@ -87,6 +118,12 @@ def decode_to_pcm(data: bytes, *, sample_rate: int) -> bytes:
 
 def decode_file_to_pcm(path: Path, *, sample_rate: int) -> bytes:
     return run(["-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"])
+
+
+def decode_file_chunks(path: Path, *, sample_rate: int, chunk_bytes: int) -> Iterator[bytes]:
+    """`decode_file_to_pcm`, a chunk at a time (an even number of bytes, but for a broken file's last)."""
+    return run_chunks(["-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"],
+                      chunk_bytes=chunk_bytes)
 
 
 @lru_cache(maxsize=1)
