@@ -19,10 +19,13 @@ the last bit.
 from __future__ import annotations
 
 import ctypes
+import os
+import tempfile
 from collections.abc import Callable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -431,11 +434,48 @@ class Ducking:
     hold_s: float = 0.6
 
 
+class PcmFile:
+    """Mono 16-bit samples in a file, read a block at a time: a sound however long takes no memory."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self.count = os.fstat(handle.fileno()).st_size // 2
+
+    def read(self, a: int, b: int) -> np.ndarray:
+        a, b = max(0, min(a, self.count)), max(0, min(b, self.count))
+        return np.frombuffer(os.pread(self._handle.fileno(), 2 * (b - a), 2 * a), dtype="<i2")
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> PcmFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def decode_sound(path: Path, rate: int) -> PcmFile:
+    """A sound file decoded to mono 16-bit samples at ``rate``, into a temporary file (gone once closed)."""
+    from .ffmpeg import decode_file_chunks
+
+    handle = tempfile.TemporaryFile()
+    try:
+        for chunk in decode_file_chunks(path, sample_rate=rate, chunk_bytes=2 * BLOCK):
+            handle.write(chunk)
+        handle.flush()
+    except BaseException:
+        handle.close()
+        raise
+    return PcmFile(handle)
+
+
 @dataclass(frozen=True)
 class Bed:
-    """One sound to lay under a segment's voice, decoded to mono 16-bit PCM at the segment's rate."""
+    """One sound to lay under a segment's voice, decoded to mono 16-bit PCM at the segment's rate (in memory,
+    or in a file: see `decode_sound`)."""
 
-    pcm: bytes
+    pcm: bytes | PcmFile
     kind: str
     """``opening`` (before the voice, then under it), ``closing`` (under the last words, then after them)
     or ``ambience`` (looped under the whole segment)."""
@@ -457,7 +497,7 @@ AMBIENCE_FADE_MS = 1500
 def _room(beds: Sequence[Bed], rate: int) -> tuple[int, int]:
     """Samples of sound before the voice (an opening's lead), and the most after it."""
     openings = [b for b in beds if b.kind == "opening"]
-    lead = min(OPENING_LEAD_S, min(len(b.pcm) / 2 / rate for b in openings)) if openings else 0.0
+    lead = min(OPENING_LEAD_S, min(_source(b)[1] / rate for b in openings)) if openings else 0.0
     after = whole_blocks(CLOSING_AFTER_S, rate) if any(b.kind == "closing" for b in beds) else 0
     return whole_blocks(lead, rate), after + output_block(rate) if beds else 0
 
@@ -467,17 +507,22 @@ class _Layer:
     """A bed as laid: its samples (pydub's cuts and fades on the decoded sound), where, and how loud."""
 
     frames: Frames
-    pcm: np.ndarray
+    source: Callable[[int, int], np.ndarray]
     start: int
     count: int
     scale: float
     closing: bool
 
     def read(self, lo: int, hi: int) -> np.ndarray:
-        return _as_float(self.frames.read(self._source, lo, hi))
+        return _as_float(self.frames.read(self.source, lo, hi))
 
-    def _source(self, a: int, b: int) -> np.ndarray:
-        return self.pcm[a:b]
+
+def _source(bed: Bed) -> tuple[Callable[[int, int], np.ndarray], int]:
+    """The bed's samples ``[a, b)``, and how many it has."""
+    if isinstance(bed.pcm, PcmFile):
+        return bed.pcm.read, bed.pcm.count
+    samples = np.frombuffer(memoryview(bed.pcm)[: len(bed.pcm) // 2 * 2], dtype="<i2")
+    return (lambda a, b: samples[a:b]), len(samples)
 
 
 def mix_beds(track: Track, beds: Sequence[Bed], ducking: Ducking,
@@ -544,8 +589,8 @@ def mix_beds(track: Track, beds: Sequence[Bed], ducking: Ducking,
 def _layer(bed: Bed, rate: int, total: int, first: float, last: float, voice_lufs: float,
            ducking: Ducking) -> _Layer | None:
     """A bed cut, faded and placed as it is heard, at its level against the voice's; None when silent."""
-    pcm = np.frombuffer(memoryview(bed.pcm)[: len(bed.pcm) // 2 * 2], dtype="<i2")
-    sound = Frames.whole(len(pcm), rate)
+    source, available = _source(bed)
+    sound = Frames.whole(available, rate)
     if bed.kind == "ambience":
         loops = -(-total // max(1, sound.length)) if sound.ms else 0
         sound = (sound * max(1, loops))[: int(total * 1000 / rate) + 1]
@@ -562,54 +607,70 @@ def _layer(bed: Bed, rate: int, total: int, first: float, last: float, voice_luf
         sound = sound.fade_in(min(FADE_IN_MS, sound.ms // 4)).fade_out(min(FADE_OUT_MS, sound.ms // 2))
         start = int(start_s * rate)
     count = max(0, min(sound.length, total - start))
-    layer = _Layer(sound, pcm, start, count, 1.0, bed.kind == "closing")
+    layer = _Layer(sound, source, start, count, 1.0, bed.kind == "closing")
     own = _measure(layer.read, count, rate)
     if own is None:
         return None
     scale = 10 ** ((voice_lufs + bed.level_db - own) / 20)
-    return _Layer(sound, pcm, start, count, scale, bed.kind == "closing")
+    return _Layer(sound, source, start, count, scale, bed.kind == "closing")
 
 
 class _Duck:
-    """Per sample, the linear gain of the sound under the voice (1 where the voice is silent long enough),
-    computed on 5 ms frames once and interpolated a block at a time."""
+    """Per sample, the linear gain of the sound under the voice (1 where the voice is silent long enough):
+    on 5 ms frames, from how far each is from the voice's next frame (the attack) and from its last (the hold,
+    then the release), interpolated; computed a block at a time from where the voice speaks."""
 
     def __init__(self, spans: Sequence[tuple[float, float]], total: int, rate: int, ducking: Ducking) -> None:
-        hop = max(1, rate // 200)  # 5 ms frames
-        self._hop = hop
-        self._down = 10 ** (-ducking.depth_db / 20)
+        self._hop = hop = max(1, rate // 200)  # 5 ms frames
+        self._frame_s = hop / rate
+        self._frames = -(-total // hop)
+        self._ducking = ducking
         self._speaking: list[tuple[int, int]] = []
-        n = -(-total // hop)
-        frames = np.zeros(n, dtype=bool)
+        runs: list[list[int]] = []
         for a, b in spans:
             lo, hi = min(total, int(a * rate)), min(total, int(b * rate))
             if lo < hi:
                 self._speaking.append((lo, hi))
-                frames[lo // hop : (hi - 1) // hop + 1] = True
-        index = np.arange(n)
-        active = np.flatnonzero(frames)
-        depth = np.zeros(n)
-        if active.size:
-            frame_s = hop / rate
-            # Frames to the next speech (attack, looking ahead) and since the last (hold, then release).
-            marks = np.where(frames, index, n * 10)
-            next_idx = np.minimum.accumulate(marks[::-1])[::-1]
-            next_on = np.where(next_idx < n * 10, (next_idx - index) * frame_s, np.inf)
-            prev_marks = np.where(frames, index, -n * 10)
-            prev_idx = np.maximum.accumulate(prev_marks)
-            last_on = np.where(prev_idx > -n * 10, (index - prev_idx) * frame_s, np.inf)
-            down_before = np.clip(1 - next_on / ducking.attack_s, 0, 1)
-            after_hold = np.maximum(0, last_on - ducking.hold_s)
-            down_after = np.where(last_on <= ducking.hold_s, 1.0,
-                                  np.clip(1 - after_hold / ducking.release_s, 0, 1))
-            depth = np.maximum(down_before, down_after)
-        self._index = index
-        self._frame_gain = 10 ** (-ducking.depth_db * depth / 20)
+                first, last = lo // hop, (hi - 1) // hop
+                if runs and first <= runs[-1][1] + 1:
+                    runs[-1][1] = max(runs[-1][1], last)
+                else:
+                    runs.append([first, last])
+        runs.sort()
+        self._starts = np.array([r[0] for r in runs], dtype=np.int64)
+        """The frames where the voice speaks, as runs (first and last frame of each)."""
+        self._ends = np.array([r[1] for r in runs], dtype=np.int64)
 
     def gain(self, lo: int, hi: int) -> np.ndarray:
-        gain: np.ndarray = np.interp(np.arange(lo, hi) / self._hop, self._index, self._frame_gain)
+        hop = self._hop
+        first, end = lo // hop, min(self._frames, (hi - 1) // hop + 2)
+        index = np.arange(first, end)
+        gain: np.ndarray = np.interp(np.arange(lo, hi) / hop, index, self._frame_gain(index))
         # Where the voice speaks, the sound is down fully, whatever the interpolation did.
+        down = 10 ** (-self._ducking.depth_db / 20)
         for a, b in self._speaking:
             if a < hi and b > lo:
-                gain[max(a, lo) - lo : min(b, hi) - lo] = self._down
+                gain[max(a, lo) - lo : min(b, hi) - lo] = down
         return gain
+
+    def _frame_gain(self, index: np.ndarray) -> np.ndarray:
+        ducking = self._ducking
+        depth = np.zeros(len(index))
+        if len(self._starts):
+            frame_s = self._frame_s
+            # The next frame of speech at or after each frame (attack, looking ahead), the last at or before it
+            # (hold, then release).
+            after = np.searchsorted(self._ends, index, side="left")
+            has_next = after < len(self._starts)
+            next_idx = np.maximum(index, self._starts[np.minimum(after, len(self._starts) - 1)])
+            next_on = np.where(has_next, (next_idx - index) * frame_s, np.inf)
+            before = np.searchsorted(self._starts, index, side="right") - 1
+            has_last = before >= 0
+            prev_idx = np.minimum(index, self._ends[np.maximum(before, 0)])
+            last_on = np.where(has_last, (index - prev_idx) * frame_s, np.inf)
+            down_before = np.clip(1 - next_on / ducking.attack_s, 0, 1)
+            after_hold = np.maximum(0, last_on - ducking.hold_s)
+            down_after = np.where(last_on <= ducking.hold_s, 1.0, np.clip(1 - after_hold / ducking.release_s, 0, 1))
+            depth = np.maximum(down_before, down_after)
+        frame_gain: np.ndarray = 10 ** (-ducking.depth_db * depth / 20)
+        return frame_gain

@@ -116,12 +116,8 @@ def decode_to_pcm(data: bytes, *, sample_rate: int) -> bytes:
     return run(["-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"], stdin_bytes=data)
 
 
-def decode_file_to_pcm(path: Path, *, sample_rate: int) -> bytes:
-    return run(["-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"])
-
-
 def decode_file_chunks(path: Path, *, sample_rate: int, chunk_bytes: int) -> Iterator[bytes]:
-    """`decode_file_to_pcm`, a chunk at a time (an even number of bytes, but for a broken file's last)."""
+    """Any audio file ffmpeg reads as mono s16le PCM at ``sample_rate``, ``chunk_bytes`` at a time."""
     return run_chunks(["-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"],
                       chunk_bytes=chunk_bytes)
 

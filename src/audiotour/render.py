@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -154,13 +154,15 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
         for speeches in spoken:
             for index, speech in enumerate(speeches):
                 speeches[index] = audio.stretch(speech, tempo)
-    beds = [audio.Bed(ffmpeg.decode_file_to_pcm(s.path, sample_rate=rate), s.kind, s.level_db) for s in job.sounds]
-    # The segment is held once: each sentence's audio goes as it is placed, the mix is made in place.
-    track = audio.assemble(spoken, audio.Pauses(job.sentence_pause_s, job.paragraph_pause_s), rate, beds=beds,
-                           release=True)
-    if beds:
-        track, _ = audio.mix_beds(track, beds, audio.Ducking(*job.ducking))
-    del beds
+    with ExitStack() as decoded:
+        # Sounds are decoded to temporary files, read a block at a time: an hour of ambience takes no memory.
+        beds = [audio.Bed(decoded.enter_context(audio.decode_sound(s.path, rate)), s.kind, s.level_db)
+                for s in job.sounds]
+        # The segment is held once: each sentence's audio goes as it is placed, the mix is made in place.
+        track = audio.assemble(spoken, audio.Pauses(job.sentence_pause_s, job.paragraph_pause_s), rate, beds=beds,
+                               release=True)
+        if beds:
+            track, _ = audio.mix_beds(track, beds, audio.Ducking(*job.ducking))
     spans = track.spans
     lead_s, trail_s = audio.silent_edges(track.samples, rate)
     heard_s = spans[-1][1] - spans[0][0] if spans else 0.0
