@@ -46,30 +46,34 @@ def _failure(stderr: bytes, code: int) -> WorldError:
 
 
 def run(args: list[str], *, input_chunks: Iterable[bytes] | None = None, stdin_bytes: bytes | None = None) -> bytes:
-    """Run ffmpeg with ``args``; return its stdout, raise WorldError on failure."""
+    """Run ffmpeg with ``args``; return its stdout, raise WorldError on failure.
+
+    Its output and messages go to temporary files, read back whole once it is done: a pipe would be read in
+    pieces joined at the end (the output held twice), and one nobody reads while feeding ffmpeg could fill.
+    """
     command = _command(args, reads_stdin=input_chunks is not None or stdin_bytes is not None)
-    try:
-        if input_chunks is None:
-            done = subprocess.run(command, input=stdin_bytes, capture_output=True, check=False)
-            stdout, stderr, code = done.stdout, done.stderr, done.returncode
-        else:
-            with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE) as process:
-                assert process.stdin is not None
-                try:
-                    for chunk in input_chunks:
-                        process.stdin.write(chunk)
-                    process.stdin.close()
-                except BrokenPipeError:
-                    pass
-                stdout = process.stdout.read() if process.stdout else b""
-                stderr = process.stderr.read() if process.stderr else b""
-                code = process.wait()
-    except OSError as exc:
-        raise WorldError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from None
-    if code != 0:
-        raise _failure(stderr, code)
-    return stdout
+    with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as messages:
+        try:
+            if input_chunks is None:
+                code = subprocess.run(command, input=stdin_bytes, stdout=output, stderr=messages,
+                                      check=False).returncode
+            else:
+                with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=output, stderr=messages) as process:
+                    assert process.stdin is not None
+                    try:
+                        for chunk in input_chunks:
+                            process.stdin.write(chunk)
+                        process.stdin.close()
+                    except BrokenPipeError:
+                        pass
+                    code = process.wait()
+        except OSError as exc:
+            raise WorldError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from None
+        if code != 0:
+            messages.seek(0)
+            raise _failure(messages.read(), code)
+        output.seek(0)
+        return output.read()
 
 
 def run_chunks(args: list[str], *, chunk_bytes: int) -> Iterator[bytes]:
