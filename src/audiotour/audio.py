@@ -18,6 +18,7 @@ the last bit.
 """
 from __future__ import annotations
 
+import bisect
 import ctypes
 import os
 import tempfile
@@ -353,22 +354,26 @@ class Gained:
 
 
 class _Limits:
-    """The limiter's gains, only where it acts (1 elsewhere)."""
+    """The limiter's gains, only where it acts (1 elsewhere): runs of them, in order, apart."""
 
     def __init__(self) -> None:
         self._starts: list[int] = []
+        self._ends: list[int] = []
         self._gains: list[np.ndarray] = []
 
     def add(self, start: int, gains: np.ndarray) -> None:
         self._starts.append(start)
+        self._ends.append(start + len(gains))
         self._gains.append(gains)
 
     def apply(self, values: np.ndarray, offset: int) -> None:
         end = offset + len(values)
-        for start, gains in zip(self._starts, self._gains):
+        for index in range(bisect.bisect_right(self._ends, offset), len(self._starts)):
+            start, gains = self._starts[index], self._gains[index]
+            if start >= end:
+                break
             a, b = max(offset, start), min(end, start + len(gains))
-            if a < b:
-                values[a - offset : b - offset] *= gains[a - start : b - start]
+            values[a - offset : b - offset] *= gains[a - start : b - start]
 
 
 def normalize_loudness(samples: np.ndarray, rate: int, target_lufs: float,
