@@ -169,7 +169,7 @@ def test_cuts_and_fades_are_pydubs() -> None:
             got = described.fade_in(min(400, described.ms // 4)).fade_out(min(1500, described.ms // 2))
         else:
             expected, got = segment[:cut], frames[:cut]
-        assert got.read(lambda a, b: data[a:b], 0, got.length).tobytes() == expected.raw_data, (trial, rate, count)
+        assert got.read(lambda a, b, data=data: data[a:b], 0, got.length).tobytes() == expected.raw_data, (trial, rate, count)
         assert got.ms == len(expected)
 
 
