@@ -35,7 +35,6 @@ from .audioformat import output_block, whole_blocks
 from .engines import Speech
 from .fades import Frames
 
-SAMPLE_WIDTH = 2
 TRUE_PEAK_CEILING_DBTP = -1.5
 """Half a decibel under the -1 dBTP podcast limit, for what MP3 encoding adds."""
 BLOCK = 1 << 16
