@@ -10,6 +10,12 @@ give back the standard's 48 kHz coefficients. They are applied as their
 impulse response, truncated once it has decayed below -140 dB, by FFT
 convolution. True peak uses 4x oversampling with a windowed-sinc
 interpolator, as the standard's Annex 2 describes.
+
+Both are measured as the samples stream in (`LoudnessMeter`, `PeakMeter`),
+holding a block of them and a running sum per 100 ms: a segment of any length
+is measured in the memory of a block, with the very values the whole signal at
+once would give (the blocks are counted from the first sample whatever pieces
+the samples come in, and what each spills into the next is carried over).
 """
 from __future__ import annotations
 
@@ -150,18 +156,20 @@ class LoudnessMeter:
         if not len(filtered):
             return
         sums = np.cumsum(np.concatenate(([self._power], filtered ** 2)))
-        first, last = self._count, self._count + len(filtered)
-        for kept, offset, store in ((self._steps_kept, 0, self._at_steps), (self._ends_kept, self._block, self._at_ends)):
-            position = kept * self._step + offset
-            if position <= last:
-                picked = sums[np.arange(position, last + 1, self._step) - first]
-                store.append(picked)
-                if offset:
-                    self._ends_kept += len(picked)
-                else:
-                    self._steps_kept += len(picked)
+        self._steps_kept += self._keep(sums, self._steps_kept * self._step, self._at_steps)
+        self._ends_kept += self._keep(sums, self._ends_kept * self._step + self._block, self._at_ends)
         self._power = float(sums[-1])
-        self._count = last
+        self._count += len(filtered)
+
+    def _keep(self, sums: np.ndarray, position: int, store: list[np.ndarray]) -> int:
+        """Keep the running sums at ``position`` and every step after it that ``sums`` reach (``sums[0]`` is
+        the sum before the samples just filtered); returns how many."""
+        last = self._count + len(sums) - 1
+        if position > last:
+            return 0
+        picked = sums[np.arange(position, last + 1, self._step) - self._count]
+        store.append(picked)
+        return len(picked)
 
     def result(self) -> float | None:
         """Gated integrated loudness of all the samples given, in LUFS; None when too short or silent."""
