@@ -29,14 +29,15 @@ from audiotour.engines import VoiceRequest
 from audiotour.engines.espeak import EspeakEngine
 from audiotour.ffmpeg import ffmpeg_path
 from audiotour.segments import make_segments
-from audiotour.tour import load_tour
+from audiotour.tour import MAX_TEXT_CHARS, load_tour, sound_files
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_WPM = EspeakEngine(VoiceRequest("fr", rate=147)).words_per_minute
 """The eSpeak NG setting audiotour starts from for the shipped tour's pace: the floor speaks at it too."""
 AUDIOTOUR = [str(ROOT / ".venv" / "bin" / "audiotour")]
 
-TARGETS = {"cold / floor": 1.5, "warm (s)": 1.0, "edit / cold": 0.35, "peak memory (MB)": 300}
+TARGETS = {"cold / floor": 1.5, "warm (s)": 1.0, "edit / cold": 0.35, "peak memory (MB)": 300,
+           "peak memory at the narration limit (MB)": 300}
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -75,6 +76,41 @@ def _memory(process: psutil.Process) -> int:
         return getattr(info, "pss", info.rss)
     except psutil.Error:
         return 0
+
+
+def narration_limit_tour(tour: Path, work: Path) -> Path:
+    """A tour of one stop whose narration is as long as a tour may have it (about half an hour of speech): the
+    shipped tour's stops, paragraph after paragraph, again and again, with its music opening and closing the
+    stop and looping under it as an ambience (every step of the sound under the voice at full length)."""
+    loaded = load_tour(tour)
+    paragraphs = [p.strip() for stop in loaded.tour.stops for p in stop.narration.split("\n\n") if p.strip()]
+    text, index = "", 0
+    while len(text) + 2 + len(paragraphs[index % len(paragraphs)]) <= MAX_TEXT_CHARS:
+        text += ("\n\n" if text else "") + paragraphs[index % len(paragraphs)]
+        index += 1
+    music = loaded.resolve(loaded.tour.audio.music) if loaded.tour.audio.music else None
+    sound = ""
+    if music is not None:
+        (work / "sounds").mkdir(exist_ok=True)
+        shutil.copyfile(music, work / "sounds" / music.name)
+        sound = f"    music: sounds/{music.name}\n    ambience: sounds/{music.name}\n"
+    body = "\n".join("      " + line if line else "" for line in text.split("\n"))
+    path = work / "narration-limit.yml"
+    path.write_text(f"title: Au plus long\ndescription: Une seule étape, aussi longue qu'une étape peut l'être.\n"
+                    f"language: {loaded.tour.language}\nstops:\n  - title: Tout d'un trait\n"
+                    f"{sound}    narration: |\n{body}\n", "utf-8")
+    return path
+
+
+def copy_named_files(tour: Path, folder: Path) -> None:
+    """Copy into ``folder`` the files the tour names (translations, sounds, pictures) at the same relative
+    paths, for a variant of the tour written there to find them."""
+    loaded = load_tour(tour)
+    named = [*loaded.tour.translations, *(name for _, name in sound_files(loaded.tour)),
+             *([loaded.tour.cover] if loaded.tour.cover else []), *(s.image for s in loaded.tour.stops if s.image)]
+    for name in named:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(loaded.resolve(name), folder / name)
 
 
 def floor_commands(tour: Path, work: Path) -> list[list[str]]:
@@ -162,17 +198,20 @@ def main() -> None:
     parser.add_argument("--tour", type=Path, default=ROOT / "tour.yml")
     args = parser.parse_args()
     tour = args.tour.resolve()
-    results: dict[str, list[float]] = {k: [] for k in ("floor", "cold", "warm", "edit", "peak")}
+    results: dict[str, list[float]] = {k: [] for k in ("floor", "cold", "warm", "edit", "peak", "longest")}
     with tempfile.TemporaryDirectory(prefix="audiotour-bench-") as scratch:
         work = Path(scratch)
         commands = floor_commands(tour, work)
-        edited = work / "edited.yml"
+        (work / "edited").mkdir()
+        copy_named_files(tour, work / "edited")
+        edited = work / "edited" / tour.name
         text = tour.read_text("utf-8")
         marker = "narration: |\n"
         at = text.index(marker, text.index("stops:")) + len(marker)
         indent = text[at:].split("\n", 1)[0]
         indent = indent[: len(indent) - len(indent.lstrip())]
         edited.write_text(text[:at] + f"{indent}Une phrase ajoutée pour le banc d'essai.\n\n" + text[at:], "utf-8")
+        longest = narration_limit_tour(tour, work)
         for run in range(args.runs):
             results["floor"].append(time_floor(commands))
             env = {**os.environ, "AUDIOTOUR_CACHE": str(work / f"cache{run}")}
@@ -184,10 +223,15 @@ def main() -> None:
             if snapshot(out) != before:
                 sys.exit("a warm rebuild wrote files; it must write nothing")
             edit, _ = run_measured([*build, str(edited)], env)
-            for key, value in (("cold", cold), ("warm", warm), ("edit", edit), ("peak", peak)):
+            env["AUDIOTOUR_CACHE"] = str(work / f"longest-cache{run}")
+            longest_s, longest_peak = run_measured(
+                [*AUDIOTOUR, "build", "--engine", "espeak", "-q", "-o", str(work / f"longest{run}"), str(longest)], env)
+            for key, value in (("cold", cold), ("warm", warm), ("edit", edit), ("peak", peak),
+                               ("longest", longest_peak)):
                 results[key].append(value)
             print(f"run {run + 1}: floor {results['floor'][-1]:.2f} s, cold {cold:.2f} s, warm {warm:.2f} s, "
-                  f"edit {edit:.2f} s, peak {peak:.0f} MB", file=sys.stderr)
+                  f"edit {edit:.2f} s, peak {peak:.0f} MB; narration limit {longest_s:.1f} s, "
+                  f"peak {longest_peak:.0f} MB", file=sys.stderr)
         one_at_a_time, concurrent = gtts_concurrency(tour, work, latency_s=0.05)
         forked, in_place = fresh_state_cost(tour)
     median = {k: statistics.median(v) for k, v in results.items()}
@@ -196,6 +240,7 @@ def main() -> None:
         "warm (s)": median["warm"],
         "edit / cold": median["edit"] / median["cold"],
         "peak memory (MB)": median["peak"],
+        "peak memory at the narration limit (MB)": median["longest"],
     }
     cpu = platform.processor() or platform.machine()
     print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}; "

@@ -48,14 +48,13 @@ def tone(seconds: float, frequency: float = 220.0) -> bytes:
 
 
 def mixed() -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
-    sentences = [[audio.prepare_sentence(fake_sentence(2.0, i), RATE) for i in range(2)],
-                 [audio.prepare_sentence(fake_sentence(2.0, 5), RATE)]]
-    # A long paragraph pause (3 s), so that the sound is heard coming back between paragraphs.
-    voice, spans = audio.assemble(sentences, audio.Pauses(0.45, 3.0), RATE)
+    sentences = [[fake_sentence(2.0, i) for i in range(2)], [fake_sentence(2.0, 5)]]
     beds = [audio.Bed(tone(30), "ambience", -6.0)]
-    mix, spans, under = audio.mix_beds(voice, spans, beds, audio.Ducking())
-    samples = np.frombuffer(mix.raw_data, dtype="<i2").astype(np.float64) / 32768.0
-    return samples, under, spans
+    # A long paragraph pause (3 s), so that the sound is heard coming back between paragraphs.
+    voice = audio.assemble(sentences, audio.Pauses(0.45, 3.0), RATE, beds=beds)
+    mix, under = audio.mix_beds(voice, beds, audio.Ducking(), keep_under=True)
+    assert under is not None
+    return mix.samples.astype(np.float64) / 32768.0, under, mix.spans
 
 
 def test_the_sound_sits_15_db_under_the_voice_while_it_speaks() -> None:

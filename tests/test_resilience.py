@@ -209,10 +209,10 @@ def test_a_cache_that_cannot_be_written_is_said_once_and_the_build_goes_on(
         built_tour: BuiltTour, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from audiotour import cache
 
-    def full(target: Path, data: bytes, **kwargs: object) -> None:
+    def full(target: Path, chunks: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
-    monkeypatch.setattr(cache, "atomic_write_bytes", full)
+    monkeypatch.setattr(cache, "atomic_write_chunks", full)
     said: list[str] = []
 
     class Say:

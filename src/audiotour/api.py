@@ -156,11 +156,12 @@ def say(phrase: str, output: str | Path, *, tour: str | Path | LoadedTour | None
         from .engines import heard_rate
         if seconds > 0:
             speech = audio.stretch(speech, seconds / (words * 60 / heard_rate(voice)))
-    sound, spans = audio.assemble([[audio.prepare_sentence(speech, rate)]], audio.Pauses(0.45, 0.9), rate)
+    track = audio.assemble([[speech]], audio.Pauses(0.45, 0.9), rate)
+    spans = track.spans
     level = loaded.tour.audio.loudness if loaded else -16.0
-    pcm = audio.normalize_loudness(sound, level).raw_data
+    gained = audio.normalize_loudness(track.samples, rate, level)
     target = Path(output)
-    ffmpeg.encode_mp3([pcm], target, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS)
+    ffmpeg.encode_mp3(gained.pcm(), target, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE, bitrate_kbps=BITRATE_KBPS)
     phonemes = getattr(chosen, "phonemes", None)
     heard_s = spans[0][1] - spans[0][0] if spans else 0.0
     return Said(spoken=spoken, phonemes=phonemes(spoken) if callable(phonemes) else None, engine=chosen.name,

@@ -29,7 +29,7 @@ from pathlib import Path
 import platformdirs
 
 from .engines import Speech
-from .fsutil import TEMP_PREFIX, abandoned, atomic_write_bytes, write_failure_reason
+from .fsutil import TEMP_PREFIX, abandoned, atomic_write_chunks, write_failure_reason
 
 Warn = Callable[[str], None]
 
@@ -63,6 +63,11 @@ class UncheckedEntry(BadEntry):
 
 def encode_entry(key: str, speech: Speech) -> bytes:
     """A mono 16-bit WAV holding ``speech``, with the chunk that lets `decode_entry` verify it."""
+    return b"".join(_entry_parts(key, speech))
+
+
+def _entry_parts(key: str, speech: Speech) -> tuple[bytes, bytes]:
+    """`encode_entry` as its header and its samples, not joined: a long sentence's are not copied."""
     pcm = speech.pcm
     if len(pcm) % 2:
         raise ValueError("16-bit samples come in pairs of bytes")
@@ -70,34 +75,52 @@ def encode_entry(key: str, speech: Speech) -> bytes:
     fmt = _FORMAT.pack(1, 1, speech.sample_rate, speech.sample_rate * 2, 2, 16)
     body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
             + CHECK_CHUNK + struct.pack("<I", len(check)) + check
-            + b"data" + struct.pack("<I", len(pcm)) + pcm)
-    return b"RIFF" + struct.pack("<I", len(body)) + body
+            + b"data" + struct.pack("<I", len(pcm)))
+    return b"RIFF" + struct.pack("<I", len(body) + len(pcm)) + body, pcm
 
 
 def decode_entry(key: str, data: bytes) -> Speech:
     """The speech in an entry written by `encode_entry` for ``key``; BadEntry for anything else."""
-    if len(data) < _HEADER_SIZE or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+    return _decode(key, len(data), lambda a, b: data[a:b])
+
+
+def read_entry(key: str, path: Path) -> Speech:
+    """`decode_entry` of the file at ``path``, its samples read straight into their own bytes (no copy of them
+    is made: a long sentence's take as much memory as they are long, not twice that). OSError if unreadable."""
+    with path.open("rb") as handle:
+        def read(a: int, b: int) -> bytes:
+            handle.seek(a)
+            return handle.read(b - a)
+
+        return _decode(key, os.fstat(handle.fileno()).st_size, read)
+
+
+def _decode(key: str, length: int, read: Callable[[int, int], bytes]) -> Speech:
+    """`decode_entry` of ``length`` bytes, ``read(a, b)`` giving those from ``a`` to ``b``."""
+    start = read(0, 12) if length >= _HEADER_SIZE else b""
+    if len(start) < 12 or start[:4] != b"RIFF" or start[8:12] != b"WAVE":
         raise BadEntry("not a WAV file")
-    (riff_size,) = struct.unpack_from("<I", data, 4)
-    if riff_size != len(data) - 8:
-        raise BadEntry(f"{len(data)} bytes where the header says {riff_size + 8}")
+    (riff_size,) = struct.unpack_from("<I", start, 4)
+    if riff_size != length - 8:
+        raise BadEntry(f"{length} bytes where the header says {riff_size + 8}")
     chunks: dict[bytes, bytes] = {}
     offset = 12
-    while offset + 8 <= len(data):
-        name = data[offset:offset + 4]
-        (size,) = struct.unpack_from("<I", data, offset + 4)
-        if offset + 8 + size > len(data):
-            raise BadEntry(f"a chunk of {size} bytes where {len(data) - offset - 8} are left")
-        chunks[name] = data[offset + 8:offset + 8 + size]
+    while offset + 8 <= length:
+        header = read(offset, offset + 8)
+        name = header[:4]
+        (size,) = struct.unpack_from("<I", header, 4)
+        if offset + 8 + size > length:
+            raise BadEntry(f"a chunk of {size} bytes where {length - offset - 8} are left")
+        chunks[name] = read(offset + 8, offset + 8 + size)
         offset += 8 + size + (size & 1)
-    if offset != len(data):
-        raise BadEntry(f"{len(data) - offset} stray bytes at the end")
+    if offset != length:
+        raise BadEntry(f"{length - offset} stray bytes at the end")
     if CHECK_CHUNK not in chunks:
         raise UncheckedEntry("no checksum (written by an older audiotour, or not by audiotour)")
     check, fmt, pcm = chunks[CHECK_CHUNK], chunks.get(b"fmt "), chunks.get(b"data")
     if len(check) != _CHECK.size or fmt is None or len(fmt) != _FORMAT.size or pcm is None:
         raise BadEntry("an incomplete header")
-    version, zero, length, owner, digest = _CHECK.unpack(check)
+    version, zero, samples_length, owner, digest = _CHECK.unpack(check)
     if version != CHECK_VERSION or zero:
         raise BadEntry(f"written in format {version}, not {CHECK_VERSION}")
     if owner != bytes.fromhex(key):
@@ -105,8 +128,8 @@ def decode_entry(key: str, data: bytes) -> Speech:
     tag, channels, rate, byte_rate, align, bits = _FORMAT.unpack(fmt)
     if (tag, channels, byte_rate, align, bits) != (1, 1, 2 * rate, 2, 16) or not 1000 <= rate <= 192_000:
         raise BadEntry("a format header that is not mono 16-bit audio")
-    if len(pcm) != length:
-        raise BadEntry(f"{len(pcm)} bytes of audio where {length} were written")
+    if len(pcm) != samples_length:
+        raise BadEntry(f"{len(pcm)} bytes of audio where {samples_length} were written")
     if _digest(rate, pcm) != digest:
         raise BadEntry("audio that does not match its checksum")
     return Speech(pcm=pcm, sample_rate=rate)
@@ -141,14 +164,12 @@ class SpeechCache:
         """The cached speech for ``key``; None when there is none or it cannot be trusted (then it is removed)."""
         path = self._path(key)
         try:
-            data = path.read_bytes()
+            speech = read_entry(key, path)
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
             self._warn(f"cannot read the cached speech {path} ({exc.strerror}); synthesising it again")
             return None
-        try:
-            speech = decode_entry(key, data)
         except UncheckedEntry:
             # After an upgrade every entry is one: say it once, not once per sentence.
             if not self._told_unchecked:
@@ -170,7 +191,7 @@ class SpeechCache:
         if self._unwritable:
             return
         try:
-            atomic_write_bytes(self._path(key), encode_entry(key, speech), durable=False)
+            atomic_write_chunks(self._path(key), _entry_parts(key, speech), durable=False)
         except OSError as exc:
             self._unwritable = True
             reason = write_failure_reason(self.root, exc) or exc.strerror or str(exc)
@@ -268,7 +289,7 @@ def verify(root: Path | None = None) -> Verified:
             if not (path.suffix == ENTRY_SUFFIX and len(key) == 64 and path.parent.name == key[:2]):
                 raise BadEntry("not a cache entry")
             bytes.fromhex(key)
-            decode_entry(key, path.read_bytes())
+            read_entry(key, path)
         except UncheckedEntry:
             unchecked += 1
             _remove(path)

@@ -83,8 +83,9 @@ def write_episode(output: Path, records: Sequence[SegmentRecord], tags: TrackTag
 
 
 def _stream(path: Path) -> Stream | None:
+    """The segment's stream described (its frames let go: every segment's would be held at once)."""
     try:
-        return parse(path.read_bytes())
+        return replace(parse(path.read_bytes()), audio=memoryview(b""))
     except (OSError, NotStitchable):
         return None  # stitching says what is wrong with it
 

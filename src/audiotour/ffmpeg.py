@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,34 +36,68 @@ def ffmpeg_path() -> str:
         ) from None
 
 
+def _command(args: list[str], reads_stdin: bool) -> list[str]:
+    return [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y", *([] if reads_stdin else ["-nostdin"]), *args]
+
+
+def _failure(stderr: bytes, code: int) -> WorldError:
+    detail = stderr.decode("utf-8", "replace").strip().splitlines()
+    return WorldError(f"ffmpeg failed: {detail[-1] if detail else f'exit code {code}'}")
+
+
 def run(args: list[str], *, input_chunks: Iterable[bytes] | None = None, stdin_bytes: bytes | None = None) -> bytes:
-    """Run ffmpeg with ``args``; return its stdout, raise WorldError on failure."""
-    reads_stdin = input_chunks is not None or stdin_bytes is not None
-    command = [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-y",
-               *([] if reads_stdin else ["-nostdin"]), *args]
-    try:
-        if input_chunks is None:
-            done = subprocess.run(command, input=stdin_bytes, capture_output=True, check=False)
-            stdout, stderr, code = done.stdout, done.stderr, done.returncode
-        else:
-            with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE) as process:
-                assert process.stdin is not None
-                try:
-                    for chunk in input_chunks:
-                        process.stdin.write(chunk)
-                    process.stdin.close()
-                except BrokenPipeError:
-                    pass
-                stdout = process.stdout.read() if process.stdout else b""
-                stderr = process.stderr.read() if process.stderr else b""
-                code = process.wait()
-    except OSError as exc:
-        raise WorldError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from None
-    if code != 0:
-        detail = stderr.decode("utf-8", "replace").strip().splitlines()
-        raise WorldError(f"ffmpeg failed: {detail[-1] if detail else f'exit code {code}'}")
-    return stdout
+    """Run ffmpeg with ``args``; return its stdout, raise WorldError on failure.
+
+    Its output and messages go to temporary files, read back whole once it is done: a pipe would be read in
+    pieces joined at the end (the output held twice), and one nobody reads while feeding ffmpeg could fill.
+    """
+    command = _command(args, reads_stdin=input_chunks is not None or stdin_bytes is not None)
+    with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as messages:
+        try:
+            if input_chunks is None:
+                code = subprocess.run(command, input=stdin_bytes, stdout=output, stderr=messages,
+                                      check=False).returncode
+            else:
+                with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=output, stderr=messages) as process:
+                    assert process.stdin is not None
+                    try:
+                        for chunk in input_chunks:
+                            process.stdin.write(chunk)
+                        process.stdin.close()
+                    except BrokenPipeError:
+                        pass
+                    code = process.wait()
+        except OSError as exc:
+            raise WorldError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from None
+        if code != 0:
+            messages.seek(0)
+            raise _failure(messages.read(), code)
+        output.seek(0)
+        return output.read()
+
+
+def run_chunks(args: list[str], *, chunk_bytes: int) -> Iterator[bytes]:
+    """Run ffmpeg with ``args``, its stdout handed over as it comes, ``chunk_bytes`` at a time (fewer at the end):
+    never all of it at once. Raises WorldError on failure, once the output is read."""
+    command = _command(args, reads_stdin=False)
+    # Its messages go to a file: a pipe nobody reads until the end could fill and stop it.
+    with tempfile.TemporaryFile() as messages:
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=messages)
+        except OSError as exc:
+            raise WorldError(f"cannot run ffmpeg ({command[0]}): {exc.strerror}") from None
+        with process:
+            assert process.stdout is not None
+            try:
+                while chunk := process.stdout.read(chunk_bytes):
+                    yield chunk
+            except BaseException:
+                process.kill()  # abandoned (an error, a signal, the generator closed): no ffmpeg left behind
+                raise
+            code = process.wait()
+        if code != 0:
+            messages.seek(0)
+            raise _failure(messages.read(), code)
 
 
 def encode_mp3(pcm_chunks: Iterable[bytes], target: Path, *, sample_rate: int, output_rate: int,
@@ -85,8 +120,10 @@ def decode_to_pcm(data: bytes, *, sample_rate: int) -> bytes:
     return run(["-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"], stdin_bytes=data)
 
 
-def decode_file_to_pcm(path: Path, *, sample_rate: int) -> bytes:
-    return run(["-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"])
+def decode_file_chunks(path: Path, *, sample_rate: int, chunk_bytes: int) -> Iterator[bytes]:
+    """Any audio file ffmpeg reads as mono s16le PCM at ``sample_rate``, ``chunk_bytes`` at a time."""
+    return run_chunks(["-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"],
+                      chunk_bytes=chunk_bytes)
 
 
 @lru_cache(maxsize=1)

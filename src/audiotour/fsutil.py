@@ -8,7 +8,7 @@ import getpass
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import WorldError
@@ -81,9 +81,16 @@ def rename_into_place(temporary: Path, target: Path, before_rename: BeforeRename
 def atomic_write_bytes(target: Path, data: bytes, *, durable: bool = True,
                        before_rename: BeforeRename | None = None) -> None:
     """``durable=False`` skips fsync: for caches, where a lost entry is only recomputed."""
+    atomic_write_chunks(target, (data,), durable=durable, before_rename=before_rename)
+
+
+def atomic_write_chunks(target: Path, chunks: Iterable[bytes], *, durable: bool = True,
+                        before_rename: BeforeRename | None = None) -> None:
+    """`atomic_write_bytes` of the chunks one after the other (never joined into one copy)."""
     with atomic_path(target, before_rename) as temporary:
         with temporary.open("wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

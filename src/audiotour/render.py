@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -145,18 +145,26 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
         spoken = speak(engine.at_speaking_rate(asked))
         measured_s = sum(audio.speech_seconds(x) for speeches in spoken for x in speeches)
         if measured_s > 0 and abs(measured_s / wanted_s - 1) > PACE_TOLERANCE:
+            spoken = []  # the first try's audio goes before the second is spoken, not after
             spoken = speak(engine.at_speaking_rate(asked * measured_s / wanted_s))
     else:
         spoken = speak(engine)
     if job.pace_wpm and not type(engine).accepts_rate:
         tempo = pace_tempo(spoken, words, job.pace_wpm, pauses_s)
-        spoken = [[audio.stretch(speech, tempo) for speech in speeches] for speeches in spoken]
-    paragraphs = [[audio.prepare_sentence(speech, rate) for speech in speeches] for speeches in spoken]
-    sound, spans = audio.assemble(paragraphs, audio.Pauses(job.sentence_pause_s, job.paragraph_pause_s), rate)
-    if job.sounds:
-        beds = [audio.Bed(ffmpeg.decode_file_to_pcm(s.path, sample_rate=rate), s.kind, s.level_db) for s in job.sounds]
-        sound, spans, _ = audio.mix_beds(sound, spans, beds, audio.Ducking(*job.ducking))
-    lead_s, trail_s = audio.silent_edges(sound)
+        for speeches in spoken:
+            for index, speech in enumerate(speeches):
+                speeches[index] = audio.stretch(speech, tempo)
+    with ExitStack() as decoded:
+        # Sounds are decoded to temporary files, read a block at a time: an hour of ambience takes no memory.
+        beds = [audio.Bed(decoded.enter_context(audio.decode_sound(s.path, rate)), s.kind, s.level_db)
+                for s in job.sounds]
+        # The segment is held once: each sentence's audio goes as it is placed, the mix is made in place.
+        track = audio.assemble(spoken, audio.Pauses(job.sentence_pause_s, job.paragraph_pause_s), rate, beds=beds,
+                               release=True)
+        if beds:
+            track, _ = audio.mix_beds(track, beds, audio.Ducking(*job.ducking))
+    spans = track.spans
+    lead_s, trail_s = audio.silent_edges(track.samples, rate)
     heard_s = spans[-1][1] - spans[0][0] if spans else 0.0
     words_per_minute = round(words * 60 / heard_s, 1) if heard_s > 0 else None
     # MP3 encoding itself takes some loudness away (about half a unit for eSpeak NG at 64 kbit/s):
@@ -167,8 +175,8 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
     temporary = temporary_beside(job.target)
     try:
         for attempt in range(2):
-            pcm = audio.normalize_loudness(sound, job.loudness + offset, ceiling).raw_data
-            ffmpeg.encode_mp3([pcm], temporary, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE,
+            gained = audio.normalize_loudness(track.samples, rate, job.loudness + offset, ceiling)
+            ffmpeg.encode_mp3(gained.pcm(), temporary, sample_rate=rate, output_rate=OUTPUT_SAMPLE_RATE,
                               bitrate_kbps=BITRATE_KBPS)
             heard, peak = audio.measure_file(temporary, rate)
             if heard is None or attempt or (
@@ -180,8 +188,8 @@ def render_segment(job: SegmentJob, engine: Engine, cache: SpeechCache) -> Rende
         # What a player will play is what the file's own header says, read back rather than computed: under
         # load, ffmpeg's resampler fed through a pipe has been seen to add a few samples to the 2 × PCM.
         samples = mp3stitch.decoded_samples([mp3stitch.parse(temporary.read_bytes())])
-        if abs(samples - output_samples(len(pcm) // 2, rate)) > OUTPUT_SAMPLE_RATE // 100:
-            raise WorldError(f"ffmpeg encoded {samples} samples for {output_samples(len(pcm) // 2, rate)}")
+        if abs(samples - output_samples(gained.length, rate)) > OUTPUT_SAMPLE_RATE // 100:
+            raise WorldError(f"ffmpeg encoded {samples} samples for {output_samples(gained.length, rate)}")
         write_tags(temporary, job.tags)
         os.chmod(temporary, 0o644)
         # The rename keeps size and time: what the build records to know the file again.

@@ -16,6 +16,9 @@ talks over its standard input and output:
     answer    status (1 byte: 0 spoken, 1 no such voice, 2 eSpeak NG failed, 3 the child died),
               length (8), samples (16-bit, little-endian, mono)
 
+The child hands its samples over as eSpeak NG makes them, then their length; nothing makes a copy of
+a sentence's samples on the way (half an hour of them is 80 MB).
+
 The first answer, before any request, is the sample rate (status 0, eight bytes of it, no samples).
 It dies with the process that started it, and ignores Ctrl-C: that one answers it and stops this.
 """
@@ -66,15 +69,18 @@ def main(library: str, data: str) -> None:
             return
         status, pcm = _speak_in_child(lib, voice, words_per_minute, text)
         _answer(answers, status, pcm)
+        pcm.release()
+        del pcm
+        _give_back_freed_memory()
 
 
-def _answer(answers: BinaryIO, status: int, payload: bytes) -> None:
+def _answer(answers: BinaryIO, status: int, payload: bytes | memoryview) -> None:
     answers.write(bytes([status]) + len(payload).to_bytes(8, "little"))
     answers.write(payload)
     answers.flush()
 
 
-def _speak_in_child(lib: ctypes.CDLL, voice: bytes, words_per_minute: int, text: bytes) -> tuple[int, bytes]:
+def _speak_in_child(lib: ctypes.CDLL, voice: bytes, words_per_minute: int, text: bytes) -> tuple[int, memoryview]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -82,14 +88,15 @@ def _speak_in_child(lib: ctypes.CDLL, voice: bytes, words_per_minute: int, text:
         _child(lib, voice, words_per_minute, text, write_end)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
+        data = memoryview(pipe.read())
     _, wait_status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(wait_status)
     if code in (NO_VOICE, FAILED):
-        return code, b""
-    if code != 0 or len(data) < 8 or int.from_bytes(data[:8], "little") != len(data) - 8:
-        return CHILD_DIED, b""
-    return SPOKEN, data[8:]
+        return code, memoryview(b"")
+    # The samples, then their length: a child cut short leaves a length that does not match.
+    if code != 0 or len(data) < 8 or int.from_bytes(data[-8:], "little") != len(data) - 8 or len(data) % 2:
+        return CHILD_DIED, memoryview(b"")
+    return SPOKEN, data[:-8]
 
 
 def _child(lib: ctypes.CDLL, voice: bytes, words_per_minute: int, text: bytes, write_end: int) -> NoReturn:
@@ -103,16 +110,17 @@ def _child(lib: ctypes.CDLL, voice: bytes, words_per_minute: int, text: bytes, w
 
 
 def _speak(lib: ctypes.CDLL, voice: bytes, words_per_minute: int, text: bytes, write_end: int) -> int:
-    chunks: list[bytes] = []
+    written = 0
 
     def collect(wav: ctypes._Pointer, count: int, events: int) -> int:  # type: ignore[type-arg]
+        nonlocal written
         try:
             if count > 0:
-                chunks.append(ctypes.string_at(wav, count * 2))
+                _write(write_end, ctypes.string_at(wav, count * 2))
+                written += count * 2
             return 0
         except BaseException:
-            chunks.append(b"\0")  # an odd length: the server sees a broken answer, never a short sentence
-            return 1
+            os._exit(FAILED)  # nothing may escape a ctypes callback; the server sees a failure
 
     callback = _CALLBACK(collect)
     lib.espeak_SetSynthCallback(callback)
@@ -122,13 +130,22 @@ def _speak(lib: ctypes.CDLL, voice: bytes, words_per_minute: int, text: bytes, w
     data = text + b"\0"
     if lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8 | _PHONEMES, None, None) != _EE_OK:
         return FAILED
-    pcm = b"".join(chunks)
-    if len(pcm) % 2:
-        return FAILED
-    view = memoryview(len(pcm).to_bytes(8, "little") + pcm)
-    while view:
-        view = view[os.write(write_end, view):]
+    _write(write_end, written.to_bytes(8, "little"))
     return SPOKEN
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _give_back_freed_memory() -> None:
+    """glibc keeps freed memory for later: a long sentence's would stay counted for the whole build."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _die_with_parent() -> None:

@@ -426,14 +426,26 @@ def _respellings(word: str, voice: str) -> list[str]:
 
 
 def _join(pieces: list[bytes], rate: int) -> bytes:
-    """Runs spoken by different voices, joined with the short pause a speaker makes between them."""
-    trimmed = []
-    for pcm in pieces:
+    """Runs spoken by different voices, joined with the short pause a speaker makes between them (looked at
+    and joined a block at a time: a long sentence's samples are copied once, into the result)."""
+    gap = bytes(2 * int(0.08 * rate))
+    parts: list[bytes | memoryview] = []
+    for index, pcm in enumerate(pieces):
         samples = np.frombuffer(pcm, dtype="<i2")
-        loud = np.flatnonzero(np.abs(samples) > 100)
-        trimmed.append(samples[loud[0]:loud[-1] + 1] if loud.size else samples[:0])
-    gap = np.zeros(int(0.08 * rate), dtype="<i2")
-    joined = [trimmed[0]]
-    for piece in trimmed[1:]:
-        joined += [gap, piece]
-    return np.concatenate(joined).astype("<i2").tobytes()
+        first, last = _loud_edge(samples, first=True), _loud_edge(samples, first=False)
+        if index:
+            parts.append(gap)
+        if first is not None and last is not None:
+            parts.append(memoryview(pcm)[2 * first : 2 * (last + 1)])
+    return b"".join(parts)
+
+
+def _loud_edge(samples: np.ndarray, first: bool) -> int | None:
+    """The first (or last) sample louder than the joins' threshold."""
+    block = 1 << 16
+    starts = range(0, len(samples), block) if first else range((len(samples) - 1) // block * block, -1, -block)
+    for start in starts:
+        loud = np.flatnonzero(np.abs(samples[start : start + block]) > 100)
+        if loud.size:
+            return start + int(loud[0] if first else loud[-1])
+    return None
