@@ -1,8 +1,9 @@
 """Benchmark: cold, warm and one-stop-edited builds of a tour, against the floor.
 
 The floor is the least any tool can do for the same tour: synthesise each
-part's spoken text with the eSpeak NG command line and encode it once with
-ffmpeg, at the same format as ours, one part after another on one core. Each
+part's spoken text, in each of the tour's languages, with the eSpeak NG
+command line and encode it once with ffmpeg, at the same format as ours, one
+part after another on one core. Each
 run alternates floor and builds so that both see the same machine state; the
 table reports medians. Peak memory is the largest sum of proportional memory (PSS:
 shared pages split between the processes sharing them) over the build's
@@ -118,13 +119,19 @@ def floor_commands(tour: Path, work: Path) -> list[list[str]]:
     if espeak is None:
         sys.exit("the floor needs the espeak-ng command (Debian: apt-get install espeak-ng)")
     commands = []
-    for part in make_segments(load_tour(tour).tour):
-        text = work / f"{part.index:02d}.txt"
-        text.write_text(part.spoken_text, "utf-8")
-        wav, mp3 = work / f"{part.index:02d}.wav", work / f"{part.index:02d}.mp3"
-        commands.append([espeak, "-v", "fr", "-s", str(FLOOR_WPM), "-w", str(wav), "-f", str(text)])
-        commands.append([ffmpeg_path(), "-v", "error", "-y", "-i", str(wav), "-ar", str(OUTPUT_SAMPLE_RATE),
-                         "-ac", "1", "-c:a", "libmp3lame", "-b:a", f"{BITRATE_KBPS}k", str(mp3)])
+    loaded = load_tour(tour)
+    # Every language the build speaks, each in its own voice: the floor does the same work.
+    editions = [loaded.tour, *(t.tour for t in loaded.translations.values())]
+    for edition in editions:
+        voice = edition.language.lower()
+        for part in make_segments(edition):
+            stem = f"{voice}-{part.index:02d}"
+            text = work / f"{stem}.txt"
+            text.write_text(part.spoken_text, "utf-8")
+            wav, mp3 = work / f"{stem}.wav", work / f"{stem}.mp3"
+            commands.append([espeak, "-v", voice, "-s", str(FLOOR_WPM), "-w", str(wav), "-f", str(text)])
+            commands.append([ffmpeg_path(), "-v", "error", "-y", "-i", str(wav), "-ar", str(OUTPUT_SAMPLE_RATE),
+                             "-ac", "1", "-c:a", "libmp3lame", "-b:a", f"{BITRATE_KBPS}k", str(mp3)])
     return commands
 
 
