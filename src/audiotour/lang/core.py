@@ -335,9 +335,19 @@ def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
     Keys may contain spaces, hyphens and accents, and never match inside a word
     (``{'US': 'U S'}`` leaves 'USA' and 'bus' alone).
     """
-    by_spacing = {re.sub(r"\s+", " ", key): value for key, value in lexicon.items() if key.strip()}
-    if not by_spacing:
+    compiled = _lexicon_pattern(tuple(lexicon.items()))
+    if compiled is None:
         return text
+    pattern, by_spacing = compiled
+    return pattern.sub(lambda m: by_spacing[re.sub(r"\s+", " ", m.group(0))], text)
+
+
+@functools.lru_cache(maxsize=64)
+def _lexicon_pattern(entries: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """One pattern for a whole lexicon, made once per lexicon (a tour applies it to every sentence)."""
+    by_spacing = {re.sub(r"\s+", " ", key): value for key, value in entries if key.strip()}
+    if not by_spacing:
+        return None
 
     def key_pattern(key: str) -> str:
         # A word boundary only makes sense on a word character: a key such as
@@ -349,5 +359,4 @@ def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
     # One pass, longest first: a replacement is never re-scanned, and
     # "Saint-Raphaël" wins over "Raphaël" at the same position.
     keys = sorted(by_spacing, key=len, reverse=True)
-    pattern = re.compile("|".join(key_pattern(k) for k in keys))
-    return pattern.sub(lambda m: by_spacing[re.sub(r"\s+", " ", m.group(0))], text)
+    return re.compile("|".join(key_pattern(k) for k in keys)), by_spacing
