@@ -19,6 +19,7 @@ from audiotour.api import load_tour
 from audiotour.pipeline import BuildOptions, build
 from conftest import DATA, BuiltTour
 from guidekit import (
+    FAST_PLAY,
     PHONE,
     PHONE_LANDSCAPE,
     UNCOVERED,
@@ -73,6 +74,7 @@ def phone(browser: Any, site: str) -> Iterator[Any]:  # noqa: F811
 
     def make(locale: str, path: str = "", position: tuple[float, float] | None = BEFORE, **options: Any) -> Any:
         context = new_phone(browser, site, position, locale=locale, **options)
+        context.add_init_script(FAST_PLAY)
         contexts.append(context)
         page = context.new_page()
         problems: list[str] = []

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import build_offline
 from guidekit import (
+    FAST_PLAY,
     PAGE_PARTS,
     PHONE,
     PHONE_LANDSCAPE,
@@ -69,6 +70,7 @@ def phone(browser: Any, site: str) -> Iterator[Any]:  # noqa: F811
     def make(position: tuple[float, float] | None, **options: Any) -> Any:
         init = options.pop("init", None)
         context = new_phone(browser, site, position, **options)
+        context.add_init_script(FAST_PLAY)
         if init:
             context.add_init_script(init)
         contexts.append(context)
