@@ -31,13 +31,25 @@ import sys
 from typing import BinaryIO, NoReturn
 
 SPOKEN, NO_VOICE, FAILED, CHILD_DIED = 0, 1, 2, 3
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-_CHARS_UTF8 = 1
-_PHONEMES = 0x100
-_RATE = 1
-_EE_OK = 0
+# libespeak-ng's C interface, as both this process and the build's own (`espeak._Library`) use it.
+AUDIO_OUTPUT_SYNCHRONOUS = 2
+CHARS_UTF8 = 1
+PHONEMES = 0x100
+"""espeak_Synth flag: ``[[...]]`` in the text is phoneme input."""
+RATE = 1
+EE_OK = 0
+SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 _PR_SET_PDEATHSIG = 1
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+
+def declare(lib: ctypes.CDLL) -> None:
+    """The types of the calls that speak: ctypes would guess them wrong (a size_t, a pointer)."""
+    lib.espeak_Initialize.restype = ctypes.c_int
+    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+    lib.espeak_Synth.argtypes = [
+        ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
+        ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+    ]
 
 
 def main(library: str, data: str) -> None:
@@ -47,13 +59,8 @@ def main(library: str, data: str) -> None:
     if os.getppid() != parent:  # the parent died before that
         return
     lib = ctypes.CDLL(library)
-    lib.espeak_Initialize.restype = ctypes.c_int
-    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-    lib.espeak_Synth.argtypes = [
-        ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-        ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
-    ]
-    rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data.encode() or None, 0)
+    declare(lib)
+    rate = lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, data.encode() or None, 0)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     _answer(answers, SPOKEN if rate > 0 else FAILED, max(rate, 0).to_bytes(8, "little"))
     if rate <= 0:
@@ -122,13 +129,13 @@ def _speak(lib: ctypes.CDLL, voice: bytes, words_per_minute: int, text: bytes, w
         except BaseException:
             os._exit(FAILED)  # nothing may escape a ctypes callback; the server sees a failure
 
-    callback = _CALLBACK(collect)
+    callback = SYNTH_CALLBACK(collect)
     lib.espeak_SetSynthCallback(callback)
-    if lib.espeak_SetVoiceByName(voice) != _EE_OK:
+    if lib.espeak_SetVoiceByName(voice) != EE_OK:
         return NO_VOICE
-    lib.espeak_SetParameter(_RATE, words_per_minute, 0)
+    lib.espeak_SetParameter(RATE, words_per_minute, 0)
     data = text + b"\0"
-    if lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8 | _PHONEMES, None, None) != _EE_OK:
+    if lib.espeak_Synth(data, len(data), 0, 0, 0, CHARS_UTF8 | PHONEMES, None, None) != EE_OK:
         return FAILED
     _write(write_end, written.to_bytes(8, "little"))
     return SPOKEN

@@ -25,12 +25,6 @@ from ..errors import EngineUnavailable, TourError, WorldError
 from . import LANGUAGE_SPAN, Engine, Speech, VoiceRequest, heard_rate, register
 from . import _espeak_speaker as _speaker
 
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-_CHARS_UTF8 = 1
-_PHONEMES = 0x100
-"""espeak_Synth flag: ``[[...]]`` in the text is phoneme input."""
-_RATE = 1
-_EE_OK = 0
 RATE_CALIBRATION = 0.92
 """eSpeak NG's own words-a-minute setting for one word a minute heard, pauses included, with the default
 pauses: measured on the shipped tour. A build sets each segment's pace from its own words and pauses
@@ -44,9 +38,6 @@ FRESH_STATE_PER_SENTENCE = hasattr(os, "fork")
 """Speak each sentence from a fresh state, in a child forked for it (see `_Library.speak`); else in this
 process, where what a sentence sounds like depends on the sentences spoken before it."""
 
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
-
-
 class _Library:
     """The process-wide libespeak-ng: it keeps global state, so one lock guards it."""
 
@@ -57,18 +48,13 @@ class _Library:
             self.lib = ctypes.CDLL(path)
         except OSError as exc:
             raise EngineUnavailable(f"cannot load libespeak-ng ({exc})") from None
-        self.lib.espeak_Initialize.restype = ctypes.c_int
+        _speaker.declare(self.lib)
         self.lib.espeak_Info.restype = ctypes.c_char_p
         self.lib.espeak_Info.argtypes = [ctypes.c_void_p]
-        self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        self.lib.espeak_Synth.argtypes = [
-            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
-        ]
         self.lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
         self.lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
         self.sample_rate = self.lib.espeak_Initialize(
-            _AUDIO_OUTPUT_SYNCHRONOUS, 0, data.encode() if data else None, 0
+            _speaker.AUDIO_OUTPUT_SYNCHRONOUS, 0, data.encode() if data else None, 0
         )
         if self.sample_rate <= 0:
             raise EngineUnavailable("libespeak-ng failed to initialise (voice data missing?)")
@@ -76,7 +62,7 @@ class _Library:
         self.lock = threading.Lock()
         self._chunks: list[bytes] = []
         self._failure: BaseException | None = None
-        self._callback = _CALLBACK(self._collect)  # kept alive as long as the library
+        self._callback = _speaker.SYNTH_CALLBACK(self._collect)  # kept alive as long as the library
         self.lib.espeak_SetSynthCallback(self._callback)
         self._voice: bytes | None = None
 
@@ -94,7 +80,7 @@ class _Library:
             return 1
 
     def set_voice(self, name: str) -> bool:
-        return bool(self.lib.espeak_SetVoiceByName(name.encode()) == _EE_OK)
+        return bool(self.lib.espeak_SetVoiceByName(name.encode()) == _speaker.EE_OK)
 
     def _select(self, voice: str) -> None:
         if self._voice != voice.encode():
@@ -116,7 +102,7 @@ class _Library:
             if FRESH_STATE_PER_SENTENCE:
                 return self._speaker.speak(voice, words_per_minute, text)
             self._select(voice)
-            self.lib.espeak_SetParameter(_RATE, words_per_minute, 0)
+            self.lib.espeak_SetParameter(_speaker.RATE, words_per_minute, 0)
             return self._synth(text)
 
     def _synth(self, text: str) -> bytes:
@@ -127,7 +113,7 @@ class _Library:
         held = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if held else None
         try:
-            status = self.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8 | _PHONEMES, None, None)
+            status = self.lib.espeak_Synth(data, len(data), 0, 0, 0, _speaker.CHARS_UTF8 | _speaker.PHONEMES, None, None)
         finally:
             if mask is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
@@ -135,7 +121,7 @@ class _Library:
         self._chunks, self._failure = [], None
         if failure is not None:
             raise failure
-        if status != _EE_OK:
+        if status != _speaker.EE_OK:
             raise EngineUnavailable(f"eSpeak NG failed to speak (error {status})")
         return b"".join(chunks)
 
@@ -147,7 +133,7 @@ class _Library:
             pointer = ctypes.c_char_p(text.encode("utf-8"))
             clauses = []
             while pointer.value:
-                out = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, 0)
+                out = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), _speaker.CHARS_UTF8, 0)
                 clauses.append((out or b"").decode("utf-8", "replace").strip())
             return " ".join(c for c in clauses if c)
 
