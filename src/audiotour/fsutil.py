@@ -30,9 +30,7 @@ def atomic_path(target: Path, before_rename: BeforeRename | None = None) -> Iter
     The writer holds a lock on the temporary file while it lives: in a folder shared without a lock (the
     cache), another build tells a file whose writer was killed from one being written now (`abandoned`).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
-    temporary = Path(name)
+    handle, temporary = _new_temporary(target)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield temporary
@@ -65,10 +63,15 @@ def abandoned(temporary: Path, now: float) -> bool:
 
 def temporary_beside(target: Path) -> Path:
     """A new empty file beside ``target``, named so that a later build knows it for a leftover."""
+    handle, temporary = _new_temporary(target)
+    os.close(handle)
+    return temporary
+
+
+def _new_temporary(target: Path) -> tuple[int, Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    return Path(name)
+    return handle, Path(name)
 
 
 def rename_into_place(temporary: Path, target: Path, before_rename: BeforeRename | None = None) -> None:
